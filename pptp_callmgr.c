@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pptp_callmgr.c: the call manager: one control connection to a server,
+ * shared by every pptp process that calls that server. */
+#include "pptp_callmgr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "dirutil.h"
+#include "routing.h"
+#include "util.h"
+
+/* A caller that connects must send its request within this time. */
+#define CM_REQUEST_WAIT_MS 2000
+/* With no call at all for this long after start, the manager gives up:
+ * the pptp that started it died before asking. */
+#define CM_FIRST_CALL_WAIT_MS 15000
+/* Bound on how long the orderly end (StopCCRQ, reply, close) may take. */
+#define CM_SHUTDOWN_WAIT_MS 5000
+
+struct cm_client {
+	int fd;
+	int call_id;		/* -1 until the call is opened */
+	pid_t gateway_pid, pppd_pid;
+	bool up;
+};
+
+struct callmgr {
+	const struct callmgr_config *cfg;
+	int tcp, listen_fd;
+	struct sockaddr_un sun;
+	struct ctrl_conn *ctrl;
+	struct cm_client clients[CTRL_CALLS_MAX];
+	size_t nclients;
+	bool had_call;
+	bool closing;
+	uint64_t started, close_started;
+	struct host_route route;
+	char server[INET_ADDRSTRLEN];
+};
+
+static volatile sig_atomic_t cm_stop_signal;
+
+static void cm_on_signal(int sig)
+{
+	cm_stop_signal = sig;
+}
+
+static int connect_with_timeout(int fd, const struct sockaddr_in *sa,
+				uint32_t timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0, rc;
+
+	set_nonblock(fd, true);
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return -errno;
+	do {
+		rc = poll(&pfd, 1, (int)timeout_ms);
+	} while (rc < 0 && errno == EINTR);
+	if (rc == 0)
+		return -ETIMEDOUT;
+	if (rc < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -errno;
+	return err ? -err : 0;
+}
+
+static int open_tcp(const struct callmgr_config *cfg)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(PPTP_PORT),
+				  .sin_addr = cfg->server };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char addr[INET_ADDRSTRLEN];
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	if (cfg->rtmark &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &cfg->rtmark,
+		       sizeof(cfg->rtmark)) < 0) {
+		rc = -errno;
+		log_warn("setsockopt(SO_MARK): %s", strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	if (cfg->localbind.s_addr != INADDR_NONE) {
+		struct sockaddr_in src = { .sin_family = AF_INET,
+					   .sin_addr = cfg->localbind };
+
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+			rc = -errno;
+			log_warn("bind: %s", strerror(-rc));
+			close(fd);
+			return rc;
+		}
+	}
+	inet_ntop(AF_INET, &cfg->server, addr, sizeof(addr));
+	rc = connect_with_timeout(fd, &sa, cfg->connect_timeout_ms);
+	if (rc < 0) {
+		log_warn("connect to %s port %d: %s", addr, PPTP_PORT,
+			 strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static int open_listener(struct callmgr *cm)
+{
+	struct stat st;
+	int fd, rc;
+	char dir[sizeof(cm->sun.sun_path)];
+	char *slash;
+
+	rc = callmgr_socket_name(&cm->sun, cm->cfg->server,
+				 cm->cfg->localbind);
+	if (rc < 0)
+		return rc;
+	snprintf(dir, sizeof(dir), "%s", cm->sun.sun_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	rc = make_valid_path(dir, 0770);
+	if (rc < 0) {
+		log_warn("cannot make %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (stat(cm->sun.sun_path, &st) == 0) {
+		log_warn("Call manager for %s is already running.", cm->server);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&cm->sun, sizeof(cm->sun)) < 0) {
+		rc = -errno;
+		log_warn("bind %s: %s", cm->sun.sun_path, strerror(-rc));
+		close(fd);
+		return rc;
+	}
+	chmod(cm->sun.sun_path, 0770);
+	if (listen(fd, 64) < 0) {
+		rc = -errno;
+		close(fd);
+		unlink(cm->sun.sun_path);
+		return rc;
+	}
+	set_nonblock(fd, true);
+	return fd;
+}
+
+static void stop_listening(struct callmgr *cm)
+{
+	if (cm->listen_fd < 0)
+		return;
+	close(cm->listen_fd);
+	cm->listen_fd = -1;
+	unlink(cm->sun.sun_path);
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+static struct cm_client *client_by_call(struct callmgr *cm, uint16_t id)
+{
+	for (size_t i = 0; i < cm->nclients; i++)
+		if (cm->clients[i].call_id == (int)id)
+			return &cm->clients[i];
+	return NULL;
+}
+
+static void client_send(struct cm_client *cl, enum cm_reply_type type,
+			const struct ctrl_event *ev)
+{
+	struct cm_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.magic = CM_MAGIC;
+	r.type = type;
+	r.call_id = ev->call_id;
+	r.peer_call_id = ev->peer_call_id;
+	r.send_accm = ev->send_accm;
+	r.recv_accm = ev->recv_accm;
+	snprintf(r.text, sizeof(r.text), "%s", ev->text);
+	/* The reply is small and the socket is local: a failure means the
+	 * gateway is gone, which its EOF will tell us anyway. */
+	if (send(cl->fd, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("reply to gateway: %s", strerror(errno));
+}
+
+static void client_remove(struct callmgr *cm, struct cm_client *cl)
+{
+	size_t i = (size_t)(cl - cm->clients);
+
+	close(cl->fd);
+	cm->clients[i] = cm->clients[cm->nclients - 1];
+	cm->nclients--;
+}
+
+static void accept_client(struct callmgr *cm, uint64_t now)
+{
+	struct cm_request req;
+	struct cm_client *cl;
+	int fd, id, rc;
+
+	fd = accept4(cm->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (cm->nclients == CTRL_CALLS_MAX || cm->closing) {
+		log_warn("call refused: %s", cm->closing ? "shutting down"
+							  : "too many calls");
+		close(fd);
+		return;
+	}
+	rc = read_full_timeout(fd, &req, sizeof(req), CM_REQUEST_WAIT_MS);
+	if (rc < 0 || req.magic != CM_MAGIC) {
+		log_warn("bad call request from gateway: %s",
+			 rc < 0 ? strerror(-rc) : "wrong magic");
+		close(fd);
+		return;
+	}
+	id = ctrl_call_open(cm->ctrl, now);
+	if (id < 0) {
+		log_warn("cannot open call: %s", strerror(-id));
+		close(fd);
+		return;
+	}
+	cl = &cm->clients[cm->nclients++];
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = fd;
+	cl->call_id = id;
+	cl->gateway_pid = req.gateway_pid;
+	cl->pppd_pid = req.pppd_pid;
+	cm->had_call = true;
+	log_debug("call %d requested by gateway pid %d", id, (int)req.gateway_pid);
+}
+
+static void client_readable(struct callmgr *cm, struct cm_client *cl,
+			    uint64_t now)
+{
+	uint8_t junk[64];
+	ssize_t n = recv(cl->fd, junk, sizeof(junk), MSG_DONTWAIT);
+
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+		return;
+	/* The gateway went away: its call ends. */
+	log_info("Closing connection (call %d)", cl->call_id);
+	ctrl_call_close(cm->ctrl, (uint16_t)cl->call_id, now);
+	client_remove(cm, cl);
+}
+
+/* ---- control connection ---------------------------------------------- */
+
+static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
+{
+	struct cm_client *cl;
+
+	switch (ev->type) {
+	case CEV_LOG:
+		if (ev->level == 0)
+			log_warn("%s", ev->text);
+		else if (ev->level == 1)
+			log_info("%s", ev->text);
+		else
+			log_debug("%s", ev->text);
+		break;
+	case CEV_CONN_UP:
+		break;
+	case CEV_CALL_UP:
+		cl = client_by_call(cm, ev->call_id);
+		if (cl) {
+			cl->up = true;
+			client_send(cl, CM_CALL_UP, ev);
+		}
+		break;
+	case CEV_CALL_SLI:
+		cl = client_by_call(cm, ev->call_id);
+		if (cl)
+			client_send(cl, CM_CALL_SLI, ev);
+		break;
+	case CEV_CALL_DOWN:
+		cl = client_by_call(cm, ev->call_id);
+		if (cl) {
+			client_send(cl, CM_CALL_DOWN, ev);
+			client_remove(cm, cl);
+		}
+		break;
+	case CEV_CONN_DOWN:
+		log_info("control connection to %s finished: %s", cm->server,
+			 ev->text);
+		break;
+	}
+}
+
+static void drain_events(struct callmgr *cm)
+{
+	struct ctrl_event ev;
+
+	while (ctrl_next_event(cm->ctrl, &ev))
+		handle_event(cm, &ev);
+}
+
+static int flush_output(struct callmgr *cm)
+{
+	const uint8_t *p;
+	size_t n = ctrl_output(cm->ctrl, &p);
+	ssize_t w;
+
+	if (n == 0)
+		return 0;
+	w = send(cm->tcp, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		return -errno;
+	}
+	ctrl_output_done(cm->ctrl, (size_t)w);
+	return 0;
+}
+
+static void tcp_readable(struct callmgr *cm, uint64_t now)
+{
+	uint8_t buf[4096];
+	ssize_t n = recv(cm->tcp, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n > 0) {
+		ctrl_input(cm->ctrl, buf, (size_t)n, now);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	ctrl_input_eof(cm->ctrl, n == 0 ? "connection closed" : strerror(errno));
+}
+
+static void begin_close(struct callmgr *cm, uint64_t now, const char *why)
+{
+	if (cm->closing)
+		return;
+	cm->closing = true;
+	cm->close_started = now;
+	log_debug("call manager closing: %s", why);
+	/* A pptp that comes now must start a fresh call manager. */
+	stop_listening(cm);
+	ctrl_close(cm->ctrl, 1, now);
+}
+
+static int poll_timeout(struct callmgr *cm, uint64_t now)
+{
+	uint64_t d = ctrl_deadline(cm->ctrl);
+
+	if (!cm->had_call && cm->started + CM_FIRST_CALL_WAIT_MS < d)
+		d = cm->started + CM_FIRST_CALL_WAIT_MS;
+	if (cm->closing && cm->close_started + CM_SHUTDOWN_WAIT_MS < d)
+		d = cm->close_started + CM_SHUTDOWN_WAIT_MS;
+	if (d == UINT64_MAX)
+		return -1;
+	return d <= now ? 0 : (int)(d - now > 60000 ? 60000 : d - now);
+}
+
+static void serve(struct callmgr *cm)
+{
+	struct pollfd pfd[CTRL_CALLS_MAX + 2];
+
+	for (;;) {
+		uint64_t now = now_ms();
+		size_t n = 0, i;
+		const uint8_t *out;
+		int rc;
+
+		if (cm_stop_signal)
+			begin_close(cm, now, "signal");
+		if (!cm->closing && cm->had_call && cm->nclients == 0 &&
+		    ctrl_calls_active(cm->ctrl) == 0)
+			begin_close(cm, now, "last call ended");
+		if (!cm->had_call && now >= cm->started + CM_FIRST_CALL_WAIT_MS)
+			begin_close(cm, now, "no call requested");
+		if (cm->closing && now >= cm->close_started + CM_SHUTDOWN_WAIT_MS)
+			break;
+		if (flush_output(cm) < 0)
+			ctrl_input_eof(cm->ctrl, strerror(errno));
+		drain_events(cm);
+		if (cm->ctrl->state == CONN_CLOSED &&
+		    ctrl_output(cm->ctrl, &out) == 0)
+			break;
+		if (cm->ctrl->state == CONN_CLOSED) {
+			/* A final message (a StopCCRP) still to go out. */
+			flush_output(cm);
+			break;
+		}
+		pfd[n].fd = cm->tcp;
+		pfd[n].events = POLLIN;
+		if (ctrl_output(cm->ctrl, &out) > 0)
+			pfd[n].events |= POLLOUT;
+		n++;
+		if (cm->listen_fd >= 0) {
+			pfd[n].fd = cm->listen_fd;
+			pfd[n++].events = POLLIN;
+		}
+		for (i = 0; i < cm->nclients; i++) {
+			pfd[n].fd = cm->clients[i].fd;
+			pfd[n++].events = POLLIN;
+		}
+		rc = poll(pfd, n, poll_timeout(cm, now));
+		now = now_ms();
+		if (rc < 0) {
+			if (errno != EINTR)
+				break;
+			continue;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
+			tcp_readable(cm, now);
+		/* Clients: walk backwards since removal swaps in the last. */
+		for (i = cm->nclients; i-- > 0;) {
+			size_t k = n - cm->nclients + i;
+
+			if (pfd[k].fd == cm->clients[i].fd && pfd[k].revents)
+				client_readable(cm, &cm->clients[i], now);
+		}
+		if (n > 1 + cm->nclients && cm->listen_fd >= 0 &&
+		    pfd[1].fd == cm->listen_fd && (pfd[1].revents & POLLIN))
+			accept_client(cm, now);
+		ctrl_tick(cm->ctrl, now);
+	}
+}
+
+static void finish(struct callmgr *cm)
+{
+	int rc;
+
+	drain_events(cm);
+	for (size_t i = cm->nclients; i-- > 0;)
+		client_remove(cm, &cm->clients[i]);
+	stop_listening(cm);
+	if (cm->tcp >= 0) {
+		/* An orderly close: FIN after our last message. */
+		shutdown(cm->tcp, SHUT_WR);
+		close(cm->tcp);
+	}
+	if (cm->route.added) {
+		char r[128];
+
+		route_host_format(&cm->route, r, sizeof(r));
+		rc = route_host_del(&cm->route);
+		if (rc < 0 && rc != -ESRCH)
+			log_warn("cannot remove host route %s: %s", r,
+				 strerror(-rc));
+		else
+			log_debug("host route %s removed", r);
+	}
+}
+
+static void add_host_route(struct callmgr *cm)
+{
+	char r[128];
+	int rc;
+
+	if (!cm->cfg->hostroute)
+		return;
+	rc = route_host_add(cm->cfg->server, cm->cfg->rtmark, &cm->route);
+	if (rc < 0) {
+		log_warn("cannot add host route to %s: %s", cm->server,
+			 strerror(-rc));
+		return;
+	}
+	route_host_format(&cm->route, r, sizeof(r));
+	if (cm->route.added)
+		log_debug("host route %s added", r);
+}
+
+int callmgr_main(const struct callmgr_config *cfg)
+{
+	static struct ctrl_conn ctrl;
+	struct callmgr cm;
+	struct sigaction sa;
+	int nullfd;
+
+	memset(&cm, 0, sizeof(cm));
+	cm.cfg = cfg;
+	cm.ctrl = &ctrl;
+	cm.listen_fd = -1;
+	inet_ntop(AF_INET, &cfg->server, cm.server, sizeof(cm.server));
+	proc_title_set("pptpcm", "pptp: call manager for %s", cm.server);
+	cm.tcp = open_tcp(cfg);
+	if (cm.tcp < 0) {
+		log_warn("Could not open control connection to %s", cm.server);
+		return 1;
+	}
+	cm.listen_fd = open_listener(&cm);
+	if (cm.listen_fd < 0) {
+		close(cm.tcp);
+		return 1;
+	}
+	switch (fork()) {
+	case -1:
+		log_warn("fork: %s", strerror(errno));
+		stop_listening(&cm);
+		return 1;
+	case 0:
+		break;
+	default:
+		/* Tell the pptp that started us: ready to take calls. */
+		close(cm.listen_fd);
+		close(cm.tcp);
+		_exit(0);
+	}
+	setsid();
+	nullfd = open("/dev/null", O_RDWR);
+	if (nullfd >= 0) {
+		dup2(nullfd, STDIN_FILENO);
+		dup2(nullfd, STDOUT_FILENO);
+		if (!cfg->debug)
+			dup2(nullfd, STDERR_FILENO);
+		if (nullfd > STDERR_FILENO)
+			close(nullfd);
+	}
+	log_set_stderr(cfg->debug);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cm_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	add_host_route(&cm);
+	cm.started = now_ms();
+	ctrl_start(&ctrl, &cfg->ctrl, cm.started);
+	serve(&cm);
+	finish(&cm);
+	return 0;
+}

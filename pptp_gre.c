@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pptp_gre.c: the GRE-to-PPP gateway loop.  It owns the pty, the raw GRE
+ * socket and the clock; the codecs (hdlc.c, gre_wire.c) and the reorder
+ * queue (reorder.c) do the thinking. */
+#include "pptp_gre.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "gre_wire.h"
+#include "hdlc.h"
+#include "pptp_callmgr.h"
+#include "pptp_status.h"
+#include "reorder.h"
+#include "util.h"
+
+/* Packets moved per recvmmsg/sendmmsg call: enough to amortise the
+ * system call, few enough to keep a call's memory small. */
+#define GW_BATCH 32
+/* One received datagram: IPv4 header with options, GRE header, the
+ * largest frame we carry.  Anything bigger is cut by the kernel, which
+ * tells us (MSG_TRUNC), and is dropped as invalid. */
+#define GW_RX_MAX (60 + GRE_HDR_MAX + HDLC_FRAME_MAX)
+#define GW_TX_MAX (GRE_HDR_MAX + HDLC_FRAME_MAX)
+/* pty reads: many frames per read() on a busy link. */
+#define GW_PTY_READ 65536
+/* Encoded frames waiting for the pty; past this we stop reading GRE and
+ * let the kernel's socket buffer (and its drop counter) take the load. */
+#define GW_PTY_OUT_MAX (256 * 1024)
+/* An ack we owe goes out on the next data packet, or alone after this. */
+#define GW_ACK_DELAY_US 20000
+/* Send times remembered for the round trip estimate. */
+#define GW_RTT_RING 64
+/* Test modes (--test-type) hold this many packets. */
+#define GW_TEST_HOLD 10
+/* Send errors are logged at most once per this many microseconds. */
+#define GW_ERRLOG_US 5000000
+
+static volatile sig_atomic_t gw_dump_stats;
+static volatile sig_atomic_t gw_stop;
+
+static void gw_on_usr1(int sig)
+{
+	(void)sig;
+	gw_dump_stats = 1;
+}
+
+static void gw_on_stop(int sig)
+{
+	gw_stop = sig;
+}
+
+struct tx_slot {
+	uint8_t buf[GW_TX_MAX];
+	size_t len;
+};
+
+struct gateway {
+	const struct gateway_config *cfg;
+	struct gre_stats st;
+	struct reorder rq;
+	struct hdlc_rx hrx;
+	uint32_t send_accm;
+	/* transmit side */
+	uint32_t tx_seq;
+	bool ack_pending;
+	uint64_t ack_due;
+	uint32_t last_ack_sent;
+	struct { uint32_t seq; uint64_t t; } rtt_ring[GW_RTT_RING];
+	struct tx_slot *tx;
+	size_t ntx;
+	/* --test-type */
+	struct tx_slot *hold;
+	size_t nhold;
+	uint32_t test_count;
+	/* receive side */
+	uint8_t (*rx)[GW_RX_MAX];
+	uint32_t rx_ovfl;
+	uint8_t *pty_out;
+	size_t pty_out_len;
+	uint8_t *pty_in;
+	uint64_t last_errlog;
+	int status_fd;
+	uint64_t started;
+	bool call_ended;
+	char end_reason[200];
+};
+
+/* ---- sockets ---------------------------------------------------------- */
+
+int gre_open_socket(struct in_addr server, struct in_addr localbind,
+		    uint32_t rtmark)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = server };
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_GRE);
+	int one = 1, rc;
+
+	if (fd < 0)
+		return -errno;
+	if (rtmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &rtmark,
+				 sizeof(rtmark)) < 0)
+		goto fail;
+	if (localbind.s_addr != INADDR_NONE) {
+		struct sockaddr_in src = { .sin_family = AF_INET,
+					   .sin_addr = localbind };
+
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
+			goto fail;
+	}
+	/* Connected: the kernel hands us only the server's GRE. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	/* Tell us how many datagrams the kernel dropped for lack of room,
+	 * so that such gaps are not waited for. */
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	return fd;
+fail:
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
+int gre_attach_filter(int fd, uint16_t call_id)
+{
+	/* Accept IPv4 packets whose GRE header carries protocol 0x880B and
+	 * our call id as key; drop the rest in the kernel, so that a gateway
+	 * never even wakes for another call's traffic. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x880B, 0, 3),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, call_id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]),
+				   .filter = code };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+void gre_stats_dump_syslog(const struct gre_stats *s)
+{
+	/* Same lines, same order, same level as pptp-linux: log watchers
+	 * parse them. */
+	syslog(LOG_NOTICE, "GRE statistics:\n");
+	syslog(LOG_NOTICE, "rx accepted  = %d\n", (int)s->rx_accepted);
+	syslog(LOG_NOTICE, "rx lost      = %d\n", (int)s->rx_lost);
+	syslog(LOG_NOTICE, "rx under win = %d\n", (int)s->rx_underwin);
+	syslog(LOG_NOTICE, "rx over  win = %d\n", (int)s->rx_overwin);
+	syslog(LOG_NOTICE, "rx buffered  = %d\n", (int)s->rx_buffered);
+	syslog(LOG_NOTICE, "rx OS errors = %d\n", (int)s->rx_errors);
+	syslog(LOG_NOTICE, "rx truncated = %d\n", (int)s->rx_truncated);
+	syslog(LOG_NOTICE, "rx invalid   = %d\n", (int)s->rx_invalid);
+	syslog(LOG_NOTICE, "rx acks      = %d\n", (int)s->rx_acks);
+	syslog(LOG_NOTICE, "tx sent      = %d\n", (int)s->tx_sent);
+	syslog(LOG_NOTICE, "tx failed    = %d\n", (int)s->tx_failed);
+	syslog(LOG_NOTICE, "tx short     = %d\n", (int)s->tx_short);
+	syslog(LOG_NOTICE, "tx acks      = %d\n", (int)s->tx_acks);
+	syslog(LOG_NOTICE, "tx oversize  = %d\n", (int)s->tx_oversize);
+	syslog(LOG_NOTICE, "round trip   = %d usecs\n", (int)s->rtt_us);
+}
+
+/* ---- transmit ------------------------------------------------------------ */
+
+static void note_send_error(struct gateway *gw, int err)
+{
+	uint64_t now = now_us();
+
+	gw->st.tx_failed++;
+	/* ENOBUFS is the normal sign of a full queue; anything else is worth
+	 * a line, but never worth ending the tunnel over. */
+	if (err != ENOBUFS && now - gw->last_errlog >= GW_ERRLOG_US) {
+		gw->last_errlog = now;
+		log_warn("GRE send failed: %s (tx failed = %u)", strerror(err),
+			 gw->st.tx_failed);
+	}
+}
+
+static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n)
+{
+	struct mmsghdr msgs[GW_BATCH];
+	struct iovec iov[GW_BATCH];
+	size_t done = 0;
+
+	while (done < n) {
+		size_t k = n - done > GW_BATCH ? GW_BATCH : n - done;
+		int sent;
+
+		memset(msgs, 0, sizeof(msgs[0]) * k);
+		for (size_t i = 0; i < k; i++) {
+			iov[i].iov_base = slots[done + i].buf;
+			iov[i].iov_len = slots[done + i].len;
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		sent = sendmmsg(gw->cfg->gre_fd, msgs, (unsigned)k, 0);
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			/* Count the first packet as failed and go on with
+			 * the rest: one bad packet must not stall the batch. */
+			note_send_error(gw, errno);
+			done++;
+			continue;
+		}
+		for (int i = 0; i < sent; i++)
+			if (msgs[i].msg_len < slots[done + i].len)
+				gw->st.tx_short++;
+		done += (size_t)sent;
+	}
+}
+
+static void flush_tx(struct gateway *gw)
+{
+	if (gw->ntx == 0)
+		return;
+	send_batch(gw, gw->tx, gw->ntx);
+	gw->ntx = 0;
+}
+
+static bool current_ack(struct gateway *gw, uint32_t *ack)
+{
+	return reorder_last_delivered(&gw->rq, ack);
+}
+
+/* --test-type: damage the order of what we send, for testing servers. */
+static void test_reorder_emit(struct gateway *gw, struct tx_slot *slot)
+{
+	const int type = gw->cfg->test_type;
+
+	if (gw->nhold > 0 || (++gw->test_count % (uint32_t)gw->cfg->test_rate) == 0) {
+		size_t want = type == 1 ? 2 : GW_TEST_HOLD;
+
+		gw->hold[gw->nhold++] = *slot;
+		if (gw->nhold < want)
+			return;
+		if (type == 1 || type == 3) {
+			for (size_t i = 0; i < gw->nhold / 2; i++) {
+				struct tx_slot t = gw->hold[i];
+
+				gw->hold[i] = gw->hold[gw->nhold - 1 - i];
+				gw->hold[gw->nhold - 1 - i] = t;
+			}
+		} else {
+			/* type 2: ascending, but the first one comes last */
+			struct tx_slot first = gw->hold[0];
+
+			memmove(&gw->hold[0], &gw->hold[1],
+				(gw->nhold - 1) * sizeof(gw->hold[0]));
+			gw->hold[gw->nhold - 1] = first;
+		}
+		flush_tx(gw);
+		send_batch(gw, gw->hold, gw->nhold);
+		gw->nhold = 0;
+		return;
+	}
+	gw->tx[gw->ntx++] = *slot;
+}
+
+static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
+			uint64_t now)
+{
+	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id,
+			     .has_seq = true };
+	struct tx_slot *slot;
+	size_t hl;
+
+	if (len == 0)
+		return;
+	if (len > HDLC_FRAME_MAX) {
+		gw->st.tx_oversize++;
+		return;
+	}
+	if (gw->ntx == GW_BATCH)
+		flush_tx(gw);
+	slot = &gw->tx[gw->ntx];
+	h.payload_len = (uint16_t)len;
+	h.seq = gw->tx_seq++;
+	if (gw->ack_pending && current_ack(gw, &h.ack)) {
+		h.has_ack = true;
+		gw->ack_pending = false;
+		gw->last_ack_sent = h.ack;
+	}
+	hl = gre_encode(slot->buf, &h);
+	memcpy(slot->buf + hl, frame, len);
+	slot->len = hl + len;
+	gw->rtt_ring[h.seq % GW_RTT_RING].seq = h.seq;
+	gw->rtt_ring[h.seq % GW_RTT_RING].t = now;
+	gw->st.tx_sent++;
+	gw->st.tx_bytes += len;
+	if (gw->cfg->test_type > 0) {
+		test_reorder_emit(gw, slot);
+		return;
+	}
+	gw->ntx++;
+}
+
+static void send_ack_only(struct gateway *gw)
+{
+	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id, .has_ack = true };
+	struct tx_slot *slot;
+
+	if (!current_ack(gw, &h.ack))
+		return;
+	if (gw->ntx == GW_BATCH)
+		flush_tx(gw);
+	slot = &gw->tx[gw->ntx++];
+	slot->len = gre_encode(slot->buf, &h);
+	gw->ack_pending = false;
+	gw->last_ack_sent = h.ack;
+	gw->st.tx_acks++;
+}
+
+/* ---- pty -> GRE -------------------------------------------------------- */
+
+static void pty_frames_async(struct gateway *gw, const uint8_t *in, size_t n,
+			     uint64_t now)
+{
+	while (n > 0) {
+		size_t used = 0;
+		int rc = hdlc_rx_next(&gw->hrx, in, n, &used);
+
+		in += used;
+		n -= used;
+		if (rc > 0) {
+			queue_frame(gw, gw->hrx.frame, (size_t)rc, now);
+		} else if (rc < 0) {
+			gw->st.pty_bad_frames++;
+			if (rc == HDLC_ETOOLONG)
+				gw->st.tx_oversize++;
+			log_debug("frame from pppd dropped: %s",
+				  hdlc_strerror(rc));
+		}
+		if (rc == 0 && used == 0)
+			break;
+	}
+}
+
+/* Returns false when the pty is gone. */
+static bool pty_readable(struct gateway *gw, uint64_t now)
+{
+	ssize_t n = read(gw->cfg->pty_in, gw->pty_in, GW_PTY_READ);
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		snprintf(gw->end_reason, sizeof(gw->end_reason),
+			 "pppd closed the %s", n == 0 ? "connection (EOF)"
+						      : "pty");
+		return false;
+	}
+	if (n < 0)
+		return true;
+	if (gw->cfg->sync) {
+		/* pppd's sync line discipline writes one frame per write();
+		 * we take one read as one frame and never guess lengths from
+		 * the contents (which MPPE encrypts). */
+		queue_frame(gw, gw->pty_in, (size_t)n, now);
+	} else {
+		pty_frames_async(gw, gw->pty_in, (size_t)n, now);
+	}
+	flush_tx(gw);
+	return true;
+}
+
+/* ---- GRE -> pty -------------------------------------------------------- */
+
+static void deliver(struct gateway *gw, const uint8_t *frame, size_t len)
+{
+	size_t room = GW_PTY_OUT_MAX - gw->pty_out_len;
+	ssize_t w;
+
+	if (gw->cfg->sync) {
+		/* One write per frame keeps frame boundaries for pppd. */
+		if (gw->pty_out_len == 0) {
+			w = write(gw->cfg->pty_out, frame, len);
+			if (w == (ssize_t)len)
+				goto accepted;
+		}
+		if (room < len + 2)
+			return;
+		/* Keep a 2-byte length before each queued sync frame. */
+		gw->pty_out[gw->pty_out_len++] = (uint8_t)(len >> 8);
+		gw->pty_out[gw->pty_out_len++] = (uint8_t)len;
+		memcpy(gw->pty_out + gw->pty_out_len, frame, len);
+		gw->pty_out_len += len;
+		goto accepted;
+	}
+	w = hdlc_async_encode(frame, len, gw->send_accm,
+			      gw->pty_out + gw->pty_out_len, room);
+	if (w < 0)
+		return;
+	gw->pty_out_len += (size_t)w;
+accepted:
+	gw->st.rx_accepted++;
+	gw->st.rx_bytes += len;
+	gw->ack_pending = true;
+}
+
+static void drain_reorder(struct gateway *gw, uint64_t now)
+{
+	const uint8_t *data;
+	uint32_t seq, lost = 0;
+	size_t len;
+
+	while ((len = reorder_pop(&gw->rq, now, &data, &seq, &lost)) > 0)
+		deliver(gw, data, len);
+	gw->st.rx_lost += lost;
+}
+
+static void on_ack(struct gateway *gw, uint32_t ack, uint64_t now)
+{
+	size_t i = ack % GW_RTT_RING;
+
+	if (gw->rtt_ring[i].seq == ack && gw->rtt_ring[i].t) {
+		gw->st.rtt_us = (int32_t)(now - gw->rtt_ring[i].t);
+		gw->rtt_ring[i].t = 0;
+	}
+}
+
+static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
+			  uint64_t now)
+{
+	struct ipv4_info ip;
+	struct gre_hdr h;
+	const uint8_t *g;
+	uint32_t lost = 0;
+	int hl;
+
+	if (ipv4_decode(pkt, n, &ip) < 0 || ip.src != gw->cfg->server.s_addr) {
+		gw->st.rx_invalid++;
+		return;
+	}
+	g = pkt + ip.hdr_len;
+	hl = gre_decode(g, ip.total_len - ip.hdr_len, &h);
+	if (hl < 0) {
+		if (hl == GRE_ETRUNC || hl == GRE_ESHORT)
+			gw->st.rx_truncated++;
+		else
+			gw->st.rx_invalid++;
+		log_debug("GRE packet dropped: %s", gre_strerror(hl));
+		return;
+	}
+	if (h.call_id != gw->cfg->call_id) {
+		gw->st.rx_other_call++;
+		return;
+	}
+	if (h.has_ack)
+		on_ack(gw, h.ack, now);
+	if (!h.has_seq) {
+		gw->st.rx_acks++;
+		return;
+	}
+	switch (reorder_push(&gw->rq, h.seq, g + hl, h.payload_len, now,
+			     &lost)) {
+	case RO_DELIVER:
+		if (lost) {
+			gw->st.rx_buffered++;
+			gw->st.rx_lost += lost;
+		}
+		deliver(gw, g + hl, h.payload_len);
+		drain_reorder(gw, now);
+		break;
+	case RO_QUEUED:
+		gw->st.rx_buffered++;
+		break;
+	case RO_DUP:
+	case RO_OLD:
+		gw->st.rx_underwin++;
+		break;
+	case RO_OVER:
+		gw->st.rx_overwin++;
+		break;
+	case RO_TOOBIG:
+		gw->st.rx_invalid++;
+		break;
+	}
+}
+
+static uint32_t rx_ovfl_count(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(uint32_t))) {
+			uint32_t v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v;
+		}
+	return 0;
+}
+
+static void gre_readable(struct gateway *gw, uint64_t now)
+{
+	struct mmsghdr msgs[GW_BATCH];
+	struct iovec iov[GW_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl[GW_BATCH];
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < GW_BATCH; i++) {
+		iov[i].iov_base = gw->rx[i];
+		iov[i].iov_len = GW_RX_MAX;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_control = ctl[i].buf;
+		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+	}
+	n = recvmmsg(gw->cfg->gre_fd, msgs, GW_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR) {
+			gw->st.rx_errors++;
+			log_debug("GRE receive: %s", strerror(errno));
+		}
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		uint32_t ovfl = rx_ovfl_count(&msgs[i].msg_hdr);
+
+		if (ovfl != gw->rx_ovfl) {
+			/* The kernel dropped packets: gaps before this one
+			 * will never fill, do not wait for them. */
+			gw->rx_ovfl = ovfl;
+			reorder_give_up_gaps(&gw->rq);
+		}
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			gw->st.rx_invalid++;
+			continue;
+		}
+		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);
+	}
+	drain_reorder(gw, now);
+}
+
+/* Returns false when the pty is gone. */
+static bool flush_pty(struct gateway *gw)
+{
+	size_t off = 0;
+
+	if (gw->cfg->sync) {
+		while (off + 2 <= gw->pty_out_len) {
+			size_t len = ((size_t)gw->pty_out[off] << 8) |
+				     gw->pty_out[off + 1];
+			ssize_t w = write(gw->cfg->pty_out,
+					  gw->pty_out + off + 2, len);
+
+			if (w < 0)
+				break;
+			off += 2 + len;
+		}
+	} else {
+		while (off < gw->pty_out_len) {
+			ssize_t w = write(gw->cfg->pty_out, gw->pty_out + off,
+					  gw->pty_out_len - off);
+
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+	}
+	if (off > 0) {
+		memmove(gw->pty_out, gw->pty_out + off, gw->pty_out_len - off);
+		gw->pty_out_len -= off;
+	}
+	if (gw->pty_out_len > 0 && errno != EAGAIN && errno != EINTR &&
+	    errno != 0) {
+		snprintf(gw->end_reason, sizeof(gw->end_reason),
+			 "write to pppd failed: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* ---- call manager ------------------------------------------------------ */
+
+/* Returns false when the call has ended. */
+static bool cm_readable(struct gateway *gw)
+{
+	struct cm_reply r;
+	ssize_t n = recv(gw->cfg->cm_fd, &r, sizeof(r), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n == (ssize_t)sizeof(r) && r.magic == CM_MAGIC) {
+		r.text[sizeof(r.text) - 1] = '\0';
+		if (r.type == CM_CALL_SLI) {
+			log_info("Set-Link-Info: send ACCM 0x%08x, receive "
+				 "ACCM 0x%08x", r.send_accm, r.recv_accm);
+			gw->send_accm = r.send_accm;
+			return true;
+		}
+		if (r.type == CM_CALL_DOWN) {
+			snprintf(gw->end_reason, sizeof(gw->end_reason), "%s",
+				 r.text);
+			gw->call_ended = true;
+			return false;
+		}
+		return true;
+	}
+	snprintf(gw->end_reason, sizeof(gw->end_reason),
+		 "call manager closed the call");
+	gw->call_ended = true;
+	return false;
+}
+
+/* ---- loop --------------------------------------------------------------- */
+
+static int gw_timeout_ms(struct gateway *gw, uint64_t now)
+{
+	uint64_t d = reorder_deadline(&gw->rq);
+
+	if (gw->ack_pending && gw->ack_due < d)
+		d = gw->ack_due;
+	if (d == UINT64_MAX)
+		return 1000;
+	if (d <= now)
+		return 0;
+	d = (d - now + 999) / 1000;
+	return d > 1000 ? 1000 : (int)d;
+}
+
+static int gw_alloc(struct gateway *gw)
+{
+	gw->tx = calloc(GW_BATCH, sizeof(*gw->tx));
+	gw->rx = calloc(GW_BATCH, sizeof(*gw->rx));
+	gw->pty_out = malloc(GW_PTY_OUT_MAX);
+	gw->pty_in = malloc(GW_PTY_READ);
+	if (gw->cfg->test_type > 0)
+		gw->hold = calloc(GW_TEST_HOLD, sizeof(*gw->hold));
+	if (!gw->tx || !gw->rx || !gw->pty_out || !gw->pty_in ||
+	    (gw->cfg->test_type > 0 && !gw->hold))
+		return -ENOMEM;
+	return 0;
+}
+
+static void gw_release(struct gateway *gw)
+{
+	free(gw->tx);
+	free(gw->rx);
+	free(gw->pty_out);
+	free(gw->pty_in);
+	free(gw->hold);
+	reorder_free(&gw->rq);
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = gw_on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = gw_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void status_poll(struct gateway *gw, uint64_t now)
+{
+	struct status_info si;
+
+	memset(&si, 0, sizeof(si));
+	si.call_id = gw->cfg->call_id;
+	si.peer_call_id = gw->cfg->peer_call_id;
+	si.server = gw->cfg->server;
+	si.uptime_s = (now - gw->started) / 1000000u;
+	si.stats = &gw->st;
+	si.tty = gw->cfg->tty_name;
+	si.state = "established";
+	status_serve(gw->status_fd, &si);
+}
+
+static enum gateway_end gw_loop(struct gateway *gw)
+{
+	const struct gateway_config *cfg = gw->cfg;
+
+	for (;;) {
+		struct pollfd pfd[5];
+		nfds_t n = 0;
+		int ipty = -1, ipty_out = -1, igre = -1, icm = -1, ist = -1;
+		uint64_t now = now_us();
+
+		if (gw_stop)
+			return GW_END_SIGNAL;
+		if (gw_dump_stats) {
+			gw_dump_stats = 0;
+			gre_stats_dump_syslog(&gw->st);
+		}
+		drain_reorder(gw, now);
+		if (gw->ack_pending && gw->ack_due == 0)
+			gw->ack_due = now + GW_ACK_DELAY_US;
+		if (gw->ack_pending && now >= gw->ack_due) {
+			send_ack_only(gw);
+			gw->ack_due = 0;
+		}
+		if (!gw->ack_pending)
+			gw->ack_due = 0;
+		flush_tx(gw);
+		if (gw->pty_out_len > 0 && !flush_pty(gw))
+			return GW_END_PTY;
+
+		ipty = (int)n;
+		pfd[n++] = (struct pollfd){ .fd = cfg->pty_in, .events = POLLIN };
+		if (gw->pty_out_len > 0) {
+			if (cfg->pty_out == cfg->pty_in) {
+				pfd[ipty].events |= POLLOUT;
+			} else {
+				ipty_out = (int)n;
+				pfd[n++] = (struct pollfd){ .fd = cfg->pty_out,
+							    .events = POLLOUT };
+			}
+		}
+		/* Backpressure: while pppd is slow, leave GRE in the kernel. */
+		if (gw->pty_out_len < GW_PTY_OUT_MAX / 2) {
+			igre = (int)n;
+			pfd[n++] = (struct pollfd){ .fd = cfg->gre_fd,
+						    .events = POLLIN };
+		}
+		if (cfg->cm_fd >= 0) {
+			icm = (int)n;
+			pfd[n++] = (struct pollfd){ .fd = cfg->cm_fd,
+						    .events = POLLIN };
+		}
+		if (gw->status_fd >= 0) {
+			ist = (int)n;
+			pfd[n++] = (struct pollfd){ .fd = gw->status_fd,
+						    .events = POLLIN };
+		}
+		if (poll(pfd, n, gw_timeout_ms(gw, now)) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll: %s", strerror(errno));
+			return GW_END_ERROR;
+		}
+		now = now_us();
+		if (igre >= 0 && (pfd[igre].revents & POLLIN))
+			gre_readable(gw, now);
+		if (pfd[ipty].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (!pty_readable(gw, now))
+				return GW_END_PTY;
+		}
+		(void)ipty_out;
+		if (icm >= 0 && pfd[icm].revents && !cm_readable(gw))
+			return GW_END_CALL;
+		if (ist >= 0 && (pfd[ist].revents & POLLIN))
+			status_poll(gw, now);
+	}
+}
+
+enum gateway_end gateway_run(const struct gateway_config *cfg)
+{
+	struct gateway *gw = calloc(1, sizeof(*gw));
+	enum gateway_end end;
+
+	if (!gw)
+		return GW_END_ERROR;
+	gw->cfg = cfg;
+	gw->send_accm = 0xffffffffu;
+	gw->status_fd = -1;
+	gw->started = now_us();
+	reorder_init(&gw->rq, cfg->timeout_us, cfg->missing_window,
+		     cfg->nobuffer);
+	hdlc_rx_init(&gw->hrx);
+	if (gw_alloc(gw) < 0) {
+		log_warn("out of memory");
+		gw_release(gw);
+		free(gw);
+		return GW_END_ERROR;
+	}
+	set_nonblock(cfg->pty_in, true);
+	set_nonblock(cfg->pty_out, true);
+	set_nonblock(cfg->gre_fd, true);
+	if (cfg->status_path)
+		gw->status_fd = status_listen(cfg->status_path);
+	install_signals();
+	end = gw_loop(gw);
+	flush_tx(gw);
+	if (end == GW_END_CALL || end == GW_END_PTY)
+		log_info("%s", gw->end_reason);
+	else if (end == GW_END_SIGNAL)
+		log_info("stopped by signal %d", (int)gw_stop);
+	if (gw->status_fd >= 0) {
+		close(gw->status_fd);
+		unlink(cfg->status_path);
+	}
+	gw_release(gw);
+	free(gw);
+	return end;
+}

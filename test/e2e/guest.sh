@@ -1,8 +1,546 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# placeholder guest
-echo "E2E-RESULT PASS nm-pty"
-uname -a; ip -V; ls /modules; cat /modules/order
-for m in $(cat /modules/order); do insmod /modules/$m.ko || echo "insmod $m failed"; done
-lsmod
-ls -l /dev/ppp /dev/ptmx
-pppd --version; pptpd -v 2>&1 | head -2; /usr/sbin/pptp --version 2>&1 | head -2
+# Runs inside the e2e guest (busybox sh): sets up the server and client
+# network namespaces and the PoPToP server, then runs each test in its own
+# process with a hard time limit and prints "E2E-RESULT PASS|FAIL name".
+#
+# Note: busybox sh prefers its own applets, so iproute2 is always called as
+# /usr/sbin/ip (busybox ip has no netns support).
+
+IP=/usr/sbin/ip
+PPPD=/usr/sbin/pppd
+PPTP=/usr/sbin/pptp
+SERVER=192.0.2.1
+CLIENT_LAN=192.0.2.2
+LOCAL_PPP=203.0.113.1
+USER_NAME=e2euser
+USER_PASS=e2epass
+LOGROOT=/tmp/logs
+# Hard limit for one test process; every wait inside a test is shorter.
+TEST_LIMIT=100
+# Seconds to wait for a tunnel to come up (MS-CHAPv2 + MPPE under TCG).
+UP_WAIT=40
+# Seconds pptp processes may take to go away after their peer did.
+EXIT_BOUND=10
+
+. /e2e/config
+
+say() { echo "e2e-guest: $*"; }
+
+# ------------------------------------------------------------------ helpers
+cli() { $IP netns exec cli "$@"; }
+srv() { $IP netns exec srv "$@"; }
+
+# Seconds since boot, as an integer.
+now() { cut -d. -f1 /proc/uptime; }
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.25 s until it succeeds.
+wait_until() {
+	local limit=$1 end
+	shift
+	end=$(( $(now) + limit ))
+	while [ "$(now)" -lt "$end" ]; do
+		"$@" && return 0
+		sleep 0.25
+	done
+	"$@"
+}
+
+# PIDs of running processes whose executable is the client under test.
+pptp_pids() {
+	local d exe
+	for d in /proc/[0-9]*; do
+		exe=$(readlink "$d/exe" 2>/dev/null) || continue
+		[ "$exe" = "$PPTP" ] && echo "${d#/proc/}"
+	done
+}
+no_pptp() { [ -z "$(pptp_pids)" ]; }
+
+# PIDs of a given executable inside a namespace.
+ns_pids_of() { # ns exe
+	local p exe
+	for p in $($IP netns pids "$1" 2>/dev/null); do
+		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+		[ "$exe" = "$2" ] && echo "$p"
+	done
+}
+
+cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
+
+# PIDs of client processes whose title contains a string.
+pptp_titled() {
+	local p
+	for p in $(pptp_pids); do
+		case "$(cmdline "$p")" in *"$1"*) echo "$p" ;; esac
+	done
+}
+
+# A process counts as alive until it is reaped or a zombie.
+alive() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+gone() { ! alive "$1"; }
+
+# ppp interface in cli whose peer is the server end: "ifname local-address".
+cli_ppp() {
+	$IP -n cli -o -4 addr show 2>/dev/null |
+		awk -v peer="$LOCAL_PPP" '$4 ~ /^203\.0\.113\./ && $6 ~ "^" peer "/" { split($4, a, "/"); print $2, a[1] }' |
+		head -1
+}
+cli_if_up() { # ifname
+	$IP -n cli -o -4 addr show dev "$1" 2>/dev/null | grep -q "peer $LOCAL_PPP/"
+}
+cli_has_ppp() { [ -n "$(cli_ppp)" ]; }
+cli_if_gone() { ! $IP -n cli link show dev "$1" >/dev/null 2>&1; }
+cli_ppp_addr() { $IP -n cli -o -4 addr show dev "$1" 2>/dev/null | awk '{ split($4, a, "/"); print a[1]; exit }'; }
+
+# Established TCP connections to port 1723 (06BB) seen from a namespace.
+tcp_1723() {
+	$IP netns exec "$1" cat /proc/net/tcp | awk '$3 ~ /:06BB$/ && $4 == "01"' | wc -l
+}
+listening_1723() {
+	srv cat /proc/net/tcp | awk '$2 ~ /:06BB$/ && $4 == "0A"' | grep -q .
+}
+
+ping_ok() { # ns [ping args] dest
+	local ns=$1
+	shift
+	$IP netns exec "$ns" ping -c 3 -w 15 -q "$@" >>"$LOG/ping.log" 2>&1
+}
+
+# Syslog position bookkeeping: lines logged since the test started.
+SYSLOG=/tmp/messages
+syslog_mark() { wc -l <"$SYSLOG"; }
+syslog_since() { tail -n +"$(( ${SYSLOG_START:-0} + 1 ))" "$SYSLOG"; }
+syslog_has() { syslog_since | grep -q -E "$1"; }
+
+fail() { echo "FAIL: $*" >"$LOG/result"; exit 1; }
+pass() { echo "PASS" >"$LOG/result"; exit 0; }
+
+# ------------------------------------------------------------------ server
+write_server_config() {
+	mkdir -p /etc/ppp/peers
+	: >/etc/ppp/options
+	cat >/etc/ppp/chap-secrets <<-EOF
+	# client	server	secret	addresses
+	$USER_NAME	pptpd	$USER_PASS	*
+	$USER_NAME	PPTP	$USER_PASS	*
+	EOF
+	chmod 600 /etc/ppp/chap-secrets
+	cat >/etc/ppp/options.pptpd <<-EOF
+	name pptpd
+	refuse-pap
+	refuse-chap
+	refuse-mschap
+	require-mschap-v2
+	require-mppe-128
+	ms-dns 203.0.113.53
+	noproxyarp
+	nodefaultroute
+	nodeflate
+	nobsdcomp
+	debug
+	EOF
+	sed -e '/require-mppe-128/d' -e '$a nomppe' /etc/ppp/options.pptpd \
+		>/etc/ppp/options.pptpd-nomppe
+}
+
+write_pptpd_conf() { # options-file
+	cat >/etc/pptpd.conf <<-EOF
+	ppp $PPPD
+	option $1
+	localip $LOCAL_PPP
+	remoteip 203.0.113.10-20
+	EOF
+}
+
+SERVER_PID=
+start_server() { # [profile]
+	local opts=/etc/ppp/options.pptpd
+	[ "${1:-}" = nomppe ] && opts=/etc/ppp/options.pptpd-nomppe
+	write_pptpd_conf "$opts"
+	srv /usr/sbin/pptpd -f -c /etc/pptpd.conf >>"$LOG/pptpd.out" 2>&1 &
+	SERVER_PID=$!
+	wait_until 10 listening_1723 || fail "pptpd did not start listening on 1723"
+}
+
+stop_ns() { # ns: kill everything in it, stopped processes included
+	local p
+	for p in $($IP netns pids "$1" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+}
+
+cleanup_all() {
+	stop_ns cli
+	stop_ns srv
+	for p in $(pptp_pids); do kill -KILL "$p" 2>/dev/null; done
+	sleep 0.5
+	rm -f /var/run/pptp/* 2>/dev/null
+}
+
+# ------------------------------------------------------------------ clients
+# Client pppd exactly as NetworkManager-pptp starts it, plus logging.
+# extra pptp options in $PPTP_OPTS, extra pppd options as arguments.
+start_nm_client() { # tag [pppd options...]
+	local tag=$1
+	shift
+	cli $PPPD pty "$PPTP $SERVER --nolaunchpppd --loglevel 1 --logstring nm-pptp-service-1234${PPTP_OPTS:+ $PPTP_OPTS}" \
+		nodetach lock usepeerdns noipdefault nodefaultroute noauth \
+		refuse-eap refuse-pap refuse-chap refuse-mschap \
+		user "$USER_NAME" password "${PASSWORD:-$USER_PASS}" \
+		debug logfile "$LOG/pppd-$tag.log" "$@" \
+		>>"$LOG/pppd-$tag.out" 2>&1 &
+	PPPD_PID=$!
+}
+
+# Wait for a ppp interface in cli; set IFACE and ADDR.
+wait_up() { # [ifname]
+	if [ -n "${1:-}" ]; then
+		wait_until "$UP_WAIT" cli_if_up "$1" || return 1
+		IFACE=$1
+	else
+		wait_until "$UP_WAIT" cli_has_ppp || return 1
+		IFACE=$(cli_ppp | cut -d' ' -f1)
+	fi
+	ADDR=$(cli_ppp_addr "$IFACE")
+	say "$T: $IFACE up, $ADDR peer $LOCAL_PPP"
+}
+
+# Ping the server end from cli and the client end from srv.
+ping_both() { # ifname addr
+	ping_ok cli -I "$1" "$LOCAL_PPP" || fail "ping cli -> $LOCAL_PPP over $1 failed"
+	ping_ok srv "$2" || fail "ping srv -> $2 failed"
+}
+
+# After pppd is gone, every pptp process must go within EXIT_BOUND.
+expect_pptp_exit() { # what
+	wait_until "$EXIT_BOUND" no_pptp ||
+		fail "pptp processes still running ${EXIT_BOUND}s after $1: $(for p in $(pptp_pids); do echo "[$p $(cmdline "$p")]"; done)"
+}
+expect_no_sockets() {
+	local left
+	left=$(ls /var/run/pptp/ 2>/dev/null)
+	[ -z "$left" ] || fail "left behind in /var/run/pptp: $left"
+}
+
+mppe_negotiated() { grep -q -E 'MPPE 128-bit (stateless|stateful) compression enabled' "$1"; }
+
+# ------------------------------------------------------------------ tests
+t_nm_pty() {
+	start_server
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface with peer $LOCAL_PPP in cli after ${UP_WAIT}s"
+	mppe_negotiated "$LOG/pppd-a.log" || fail "pppd did not report MPPE 128-bit"
+	case "$ADDR" in 203.0.113.1[0-9]|203.0.113.20) ;;
+	*) fail "local address $ADDR not from the server's pool" ;; esac
+	ping_both "$IFACE" "$ADDR"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited"
+	pass
+}
+
+t_peers_file() {
+	start_server
+	cat >/etc/ppp/peers/e2e <<-EOF
+	pty "$PPTP $SERVER --nolaunchpppd"
+	name $USER_NAME
+	remotename PPTP
+	require-mppe-128
+	file /etc/ppp/options.pptp
+	ipparam e2e
+	EOF
+	cat >/etc/ppp/options.pptp <<-EOF
+	lock
+	noauth
+	refuse-pap
+	refuse-eap
+	refuse-chap
+	refuse-mschap
+	nobsdcomp
+	nodeflate
+	EOF
+	cli $PPPD call e2e nodetach debug logfile "$LOG/pppd-a.log" >>"$LOG/pppd-a.out" 2>&1 &
+	PPPD_PID=$!
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (pppd call e2e)"
+	ping_both "$IFACE" "$ADDR"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited"
+	pass
+}
+
+t_launch() {
+	start_server
+	cli $PPTP $SERVER nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
+		require-mppe-128 user "$USER_NAME" password "$USER_PASS" \
+		debug logfile "$LOG/pppd-a.log" >>"$LOG/pptp.out" 2>&1 &
+	LAUNCHER=$!
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (pptp launching pppd)"
+	ping_both "$IFACE" "$ADDR"
+	PPPD_PID=$(ns_pids_of cli $PPPD | head -1)
+	[ -n "$PPPD_PID" ] || fail "no pppd process found in cli"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited"
+	pass
+}
+
+t_traffic() {
+	local want got
+	start_server
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s"
+	ping_both "$IFACE" "$ADDR"
+	# 4 MiB of random data each way through the MPPE tunnel, over HTTP.
+	mkdir -p /tmp/www-srv /tmp/www-cli
+	dd if=/dev/urandom of=/tmp/www-srv/down bs=65536 count=64 2>/dev/null
+	dd if=/dev/urandom of=/tmp/www-cli/up bs=65536 count=64 2>/dev/null
+	srv httpd -f -p "$LOCAL_PPP:8080" -h /tmp/www-srv &
+	H1=$!
+	cli httpd -f -p "$ADDR:8080" -h /tmp/www-cli &
+	H2=$!
+	sleep 1
+	local t0=$(now)
+	cli timeout 60 wget -q -O /tmp/got-down "http://$LOCAL_PPP:8080/down" ||
+		fail "download srv -> cli failed"
+	local t1=$(now)
+	srv timeout 60 wget -q -O /tmp/got-up "http://$ADDR:8080/up" ||
+		fail "upload cli -> srv failed"
+	local t2=$(now)
+	kill "$H1" "$H2" 2>/dev/null
+	want=$(md5sum </tmp/www-srv/down); got=$(md5sum </tmp/got-down)
+	[ "$want" = "$got" ] || fail "download md5 mismatch ($(wc -c </tmp/got-down) bytes)"
+	want=$(md5sum </tmp/www-cli/up); got=$(md5sum </tmp/got-up)
+	[ "$want" = "$got" ] || fail "upload md5 mismatch ($(wc -c </tmp/got-up) bytes)"
+	say "$T: 4 MiB down in $((t1 - t0))s, 4 MiB up in $((t2 - t1))s"
+	rm -rf /tmp/www-srv /tmp/www-cli /tmp/got-down /tmp/got-up
+	pass
+}
+
+t_two_calls() {
+	local n
+	start_server
+	start_nm_client a require-mppe-128 unit 10
+	PID_A=$PPPD_PID
+	wait_up ppp10 || fail "first call: no ppp10 after ${UP_WAIT}s"
+	ADDR_A=$ADDR
+	start_nm_client b require-mppe-128 unit 11
+	PID_B=$PPPD_PID
+	wait_up ppp11 || fail "second call: no ppp11 after ${UP_WAIT}s"
+	ADDR_B=$ADDR
+	n=$(pptp_titled "call manager" | wc -l)
+	[ "$n" -eq 1 ] || fail "expected 1 call manager process, found $n: $(for p in $(pptp_pids); do echo "[$(cmdline "$p")]"; done)"
+	n=$(tcp_1723 cli)
+	[ "$n" -eq 1 ] || fail "expected 1 TCP connection to 1723, found $n"
+	ping_both ppp10 "$ADDR_A"
+	ping_both ppp11 "$ADDR_B"
+	kill "$PID_A"
+	wait_until 15 gone "$PID_A" || fail "first pppd did not exit after SIGTERM"
+	wait_until 10 cli_if_gone ppp10 || fail "ppp10 still present"
+	sleep 2
+	alive "$PID_B" || fail "second pppd died with the first call"
+	ping_both ppp11 "$ADDR_B"
+	n=$(tcp_1723 cli)
+	[ "$n" -eq 1 ] || fail "after first teardown: expected 1 TCP connection, found $n"
+	kill "$PID_B"
+	wait_until 15 gone "$PID_B" || fail "second pppd did not exit after SIGTERM"
+	expect_pptp_exit "both pppd exited"
+	pass
+}
+
+t_sigusr1() {
+	local gw n
+	start_server
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s"
+	ping_both "$IFACE" "$ADDR"
+	gw=$(pptp_titled "GRE-to-PPP" | head -1)
+	[ -n "$gw" ] || fail "no client process titled 'GRE-to-PPP gateway': $(for p in $(pptp_pids); do echo "[$(cmdline "$p")]"; done)"
+	kill -USR1 "$gw"
+	wait_until 10 syslog_has 'rx accepted *= *[0-9]' ||
+		fail "no 'rx accepted = N' in syslog after SIGUSR1"
+	syslog_has 'GRE statistics' || fail "no 'GRE statistics' in syslog after SIGUSR1"
+	n=$(syslog_since | sed -n 's/.*rx accepted *= *\([0-9]*\).*/\1/p' | tail -1)
+	[ "${n:-0}" -ge 6 ] || fail "rx accepted = $n, expected at least 6 after pings"
+	alive "$gw" || fail "GRE-to-PPP gateway died on SIGUSR1"
+	ping_ok cli -I "$IFACE" "$LOCAL_PPP" || fail "tunnel broken after SIGUSR1"
+	pass
+}
+
+t_sync() {
+	start_server nomppe
+	PPTP_OPTS=--sync
+	start_nm_client a sync nomppe
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (--sync + pppd sync)"
+	ping_both "$IFACE" "$ADDR"
+	mppe_negotiated "$LOG/pppd-a.log" && fail "MPPE negotiated although disabled"
+	pass
+}
+
+t_sync_mppe() {
+	start_server
+	PPTP_OPTS=--sync
+	start_nm_client a sync require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (--sync + pppd sync + MPPE)"
+	ping_both "$IFACE" "$ADDR"
+	pass
+}
+
+t_teardown_pppd() {
+	start_server
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s"
+	[ -n "$(pptp_pids)" ] || fail "no pptp processes while the tunnel is up"
+	kill -KILL "$PPPD_PID"
+	expect_pptp_exit "pppd was killed with SIGKILL"
+	expect_no_sockets
+	pass
+}
+
+t_teardown_server() {
+	local p
+	start_server
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s"
+	for p in $(ns_pids_of srv /usr/sbin/pptpctrl) $SERVER_PID; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait_until 20 gone "$PPPD_PID" || fail "client pppd still running 20s after pptpd/pptpctrl were killed"
+	expect_pptp_exit "the server went away"
+	expect_no_sockets
+	pass
+}
+
+t_wrong_password() {
+	local rc
+	start_server
+	PASSWORD=wrong-password
+	start_nm_client a require-mppe-128
+	wait_until 40 gone "$PPPD_PID" || fail "pppd still running 40s after a wrong password"
+	grep -q -i -E 'authentication failed|MS-CHAP.*fail|E=691' "$LOG/pppd-a.log" ||
+		fail "pppd log does not report an authentication failure "
+	cli_has_ppp && fail "a ppp interface came up with a wrong password"
+	expect_pptp_exit "pppd exited on auth failure"
+	expect_no_sockets
+	pass
+}
+
+t_no_server() {
+	local rc
+	start_nm_client a require-mppe-128
+	wait_until 30 gone "$PPPD_PID" || fail "pppd still running 30s after connecting to a closed port"
+	expect_pptp_exit "connect failed"
+	syslog_has '[Rr]efused' || fail "no 'connection refused' message in syslog"
+	expect_no_sockets
+	pass
+}
+
+t_server_silent() {
+	local p t0 t1
+	start_server
+	PPTP_OPTS="--idle-wait 5 --max-echo-wait 5"
+	start_nm_client a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s"
+	p=$(ns_pids_of srv /usr/sbin/pptpctrl)
+	[ -n "$p" ] || fail "no pptpctrl process in srv"
+	t0=$(now)
+	kill -STOP $p $(ns_pids_of srv $PPPD)
+	# idle-wait 5 + max-echo-wait 5, with slack for TCG.
+	wait_until 30 no_pptp || fail "pptp still running 30s after the server went silent (idle-wait 5, max-echo-wait 5)"
+	t1=$(now)
+	wait_until 20 gone "$PPPD_PID" || fail "client pppd still running 20s after pptp exited"
+	say "$T: client gave up $((t1 - t0))s after the server went silent"
+	pass
+}
+
+# ------------------------------------------------------------------ runner
+run_one() { # name
+	T=$1
+	LOG=$LOGROOT/$T
+	SYSLOG_START=$(cat "$LOG/syslog-start")
+	case "$T" in
+	nm-pty) t_nm_pty ;;
+	peers-file) t_peers_file ;;
+	launch) t_launch ;;
+	traffic) t_traffic ;;
+	two-calls) t_two_calls ;;
+	sigusr1) t_sigusr1 ;;
+	sync) t_sync ;;
+	sync-mppe) t_sync_mppe ;;
+	teardown-pppd) t_teardown_pppd ;;
+	teardown-server) t_teardown_server ;;
+	wrong-password) t_wrong_password ;;
+	no-server) t_no_server ;;
+	server-silent) t_server_silent ;;
+	*) fail "unknown test" ;;
+	esac
+	fail "test ended without a verdict"
+}
+
+if [ "${1:-}" = --run ]; then
+	run_one "$2"
+	exit 1
+fi
+
+setup() {
+	local m
+	for m in $(cat /modules/order); do
+		insmod "/modules/$m.ko" || { say "insmod $m failed"; return 1; }
+	done
+	syslogd -n -O "$SYSLOG" -s 0 &
+	$IP link set lo up
+	$IP netns add srv && $IP netns add cli || return 1
+	$IP link add vs type veth peer name vc || return 1
+	$IP link set vs netns srv && $IP link set vc netns cli || return 1
+	$IP -n srv link set lo up && $IP -n cli link set lo up || return 1
+	$IP -n srv addr add "$SERVER/24" dev vs || return 1
+	$IP -n cli addr add "$CLIENT_LAN/24" dev vc || return 1
+	$IP -n srv link set vs up && $IP -n cli link set vc up || return 1
+	write_server_config
+	sleep 1
+	$IP netns exec cli ping -c 1 -w 5 "$SERVER" >/dev/null || { say "veth ping failed"; return 1; }
+	[ -x "$PPTP" ] || { say "no client binary"; return 1; }
+	say "client: $($PPTP --version 2>&1 | head -1)"
+}
+
+selected() {
+	[ -z "$E2E_ONLY" ] && return 0
+	case " $E2E_ONLY " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+mkdir -p "$LOGROOT"
+if ! setup >"$LOGROOT/setup.log" 2>&1; then
+	cat "$LOGROOT/setup.log"
+	for t in $E2E_TESTS; do
+		selected "$t" && echo "E2E-RESULT FAIL $t: guest setup failed: $(tail -1 "$LOGROOT/setup.log")"
+	done
+else
+	cat "$LOGROOT/setup.log"
+	for t in $E2E_TESTS; do
+		selected "$t" || continue
+		mkdir -p "$LOGROOT/$t"
+		wc -l <"$SYSLOG" >"$LOGROOT/$t/syslog-start" 2>/dev/null || echo 0 >"$LOGROOT/$t/syslog-start"
+		t0=$(now)
+		timeout -s KILL "$TEST_LIMIT" sh /e2e/guest.sh --run "$t" >"$LOGROOT/$t/trace" 2>&1
+		if [ -f "$LOGROOT/$t/result" ]; then
+			r=$(cat "$LOGROOT/$t/result")
+		else
+			r="FAIL: test process hit the ${TEST_LIMIT}s limit"
+		fi
+		tail -n +"$(( $(cat "$LOGROOT/$t/syslog-start") + 1 ))" "$SYSLOG" >"$LOGROOT/$t/syslog"
+		grep '^e2e-guest:' "$LOGROOT/$t/trace"
+		LOG=$LOGROOT/$t cleanup_all
+		case "$r" in
+		PASS) echo "E2E-RESULT PASS $t (${t0:+$(( $(now) - t0 ))s})" ;;
+		*) echo "E2E-RESULT FAIL $t: ${r#FAIL: } ($(( $(now) - t0 ))s)" ;;
+		esac
+	done
+fi
+cp "$SYSLOG" "$LOGROOT/messages" 2>/dev/null
+if [ -n "$E2E_LOGS" ]; then
+	echo "E2E-LOGS-BEGIN"
+	tar -czf - -C /tmp logs | base64
+	echo "E2E-LOGS-END"
+fi

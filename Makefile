@@ -21,7 +21,7 @@ OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
 UNIT_TESTS = test/test_msg test/test_gre test/test_hdlc test/test_reorder \
              test/test_vector test/test_ctrl
-TEST_TOOLS = test/tsrv test/pppstub test/test_routing
+TEST_TOOLS = test/tsrv test/pppstub test/test_routing test/logsink
 
 all: pptp
 
@@ -47,10 +47,11 @@ test/test_ctrl: test/test_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_qui
 	$(CC) $(CFLAGS) -I. -o $@ $^
 test/test_routing: test/test_routing.c routing.c
 	$(CC) $(CFLAGS) -I. -o $@ $^
+# The test peers define _GNU_SOURCE themselves.
 test/tsrv: test/tsrv.c
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
 test/pppstub: test/pppstub.c
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
 
 tests: pptp $(UNIT_TESTS) $(TEST_TOOLS)
 
@@ -93,3 +94,5 @@ clean:
 	rm -f pptp *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
 .PHONY: all tests check check-unit demo fuzz bench install clean
+test/logsink: test/logsink.c
+	$(CC) $(CFLAGS) -o $@ $<

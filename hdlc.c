@@ -391,7 +391,7 @@ ssize_t hdlc_async_encode(const uint8_t *frame, size_t n, uint32_t accm,
 	uint8_t map[256];
 	/* FCS goes out complemented, least significant octet first */
 	uint16_t fcs = hdlc_fcs16(HDLC_FCS_INIT, frame, n) ^ 0xffff;
-	const uint8_t tail[HDLC_FCS_LEN] = { fcs & 0xff, fcs >> 8 };
+	const uint8_t tail[HDLC_FCS_LEN] = { (uint8_t)(fcs & 0xff), (uint8_t)(fcs >> 8) };
 	uint8_t *o = out;
 
 	build_escape_map(map, accm);

@@ -581,11 +581,11 @@ int main(int argc, char **argv)
 
 	progname = argv[0];
 	log_setup(NULL, LOGLEVEL_DEFAULT, false);
+	proc_title_init(argc, argv);
 	parse_args(&o, argc, argv);
 	log_setup(o.logstring, o.loglevel, o.debug);
 	if (o.status)
 		return status_command(o.server_name, o.status_style);
-	proc_title_init(argc, argv);
 	naddrs = resolve(o.server_name, addrs, ADDRS_MAX);
 	if (naddrs <= 0)
 		return EXIT_USAGE;
@@ -610,8 +610,10 @@ int main(int argc, char **argv)
 		case 0:
 			break;
 		default:
+			/* Keep the slave open until pppd has it: a pty master
+			 * reads EIO (as if pppd had gone) while no slave fd
+			 * is open. */
 			close(pty_fd);
-			close(tty_fd);
 			close(go[1]);
 			become_pppd(&o, ttydev, go[0]);
 		}

@@ -382,6 +382,7 @@ static void serve(struct callmgr *cm)
 		const uint8_t *out;
 		int rc;
 
+		drain_events(cm);
 		if (cm_stop_signal)
 			begin_close(cm, now, "signal");
 		if (!cm->closing && cm->had_call && cm->nclients == 0 &&

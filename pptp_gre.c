@@ -42,6 +42,9 @@
 #define GW_RTT_RING 64
 /* Test modes (--test-type) hold this many packets. */
 #define GW_TEST_HOLD 10
+/* Receive buffer of the raw GRE socket: about 2000 full-size packets,
+ * a quarter second of a fast link. */
+#define GW_RCVBUF (4 * 1024 * 1024)
 /* Send errors are logged at most once per this many microseconds. */
 #define GW_ERRLOG_US 5000000
 
@@ -102,7 +105,7 @@ int gre_open_socket(struct in_addr server, struct in_addr localbind,
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = server };
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_GRE);
-	int one = 1, rc;
+	int one = 1, rc, rcvbuf = GW_RCVBUF;
 
 	if (fd < 0)
 		return -errno;
@@ -122,6 +125,12 @@ int gre_open_socket(struct in_addr server, struct in_addr localbind,
 	/* Tell us how many datagrams the kernel dropped for lack of room,
 	 * so that such gaps are not waited for. */
 	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	/* The default receive buffer holds ~200 full-size packets: a burst
+	 * from the server while we are busy writing to pppd overflows it.
+	 * Root may go past net.core.rmem_max; others get what they get. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	return fd;
 fail:
 	rc = -errno;
@@ -477,6 +486,9 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 		break;
 	case RO_QUEUED:
 		gw->st.rx_buffered++;
+		/* A full queue gives up its oldest gap now, not at the end
+		 * of the batch: later packets of this batch need room. */
+		drain_reorder(gw, now);
 		break;
 	case RO_DUP:
 	case RO_OLD:

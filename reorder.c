@@ -54,6 +54,7 @@ static void drop_all_slots(struct reorder *q)
 	for (size_t i = 0; i < REORDER_CAP; i++)
 		q->free_buf[i] = (uint16_t)(REORDER_CAP - 1 - i);
 	q->give_up = false;
+	q->give_up_armed = false;
 }
 
 void reorder_free(struct reorder *q)
@@ -63,6 +64,7 @@ void reorder_free(struct reorder *q)
 	q->count = 0;
 	q->nfree = 0;
 	q->give_up = false;
+	q->give_up_armed = false;
 }
 
 static bool ensure_store(struct reorder *q)
@@ -229,12 +231,24 @@ static void remove_head(struct reorder *q)
 	memmove(&q->slot[0], &q->slot[1], q->count * sizeof(q->slot[0]));
 }
 
+/* reorder_give_up_gaps() covers what is held when the pops come. */
+static void latch_give_up(struct reorder *q)
+{
+	if (!q->give_up_armed)
+		return;
+	q->give_up_armed = false;
+	if (q->count == 0)
+		return;
+	q->give_up = true;
+	q->give_up_seq = q->slot[q->count - 1].seq;
+}
+
 size_t reorder_pop(struct reorder *q, uint64_t now_us, const uint8_t **data,
 		   uint32_t *seq, uint32_t *lost)
 {
+	latch_give_up(q);
 	while (q->count > 0) {
 		const struct reorder_slot *head = &q->slot[0];
-
 		uint32_t gap = seq_dist(head->seq, q->next_seq);
 
 		if (gap > 0) {
@@ -260,17 +274,15 @@ uint64_t reorder_deadline(const struct reorder *q)
 {
 	if (q->count == 0)
 		return UINT64_MAX;
-	if (q->slot[0].seq == q->next_seq || gap_given_up_now(q))
+	if (q->slot[0].seq == q->next_seq || q->give_up_armed ||
+	    gap_given_up_now(q))
 		return 0;
 	return timeout_deadline(q);
 }
 
 void reorder_give_up_gaps(struct reorder *q)
 {
-	if (q->count == 0)
-		return;
-	q->give_up = true;
-	q->give_up_seq = q->slot[q->count - 1].seq;
+	q->give_up_armed = true;
 }
 
 bool reorder_last_delivered(const struct reorder *q, uint32_t *seq)

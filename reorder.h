@@ -84,7 +84,9 @@ struct reorder {
 	uint32_t next_seq;      /* the sequence number expected next */
 	uint32_t last_seq;      /* highest delivered in order */
 
-	/* reorder_give_up_gaps(): release without waiting up to give_up_seq */
+	/* reorder_give_up_gaps(): armed until the next pop, which latches the
+	 * highest held sequence number; gaps up to it are not waited for */
+	bool give_up_armed;
 	bool give_up;
 	uint32_t give_up_seq;
 
@@ -133,8 +135,10 @@ size_t reorder_pop(struct reorder *q, uint64_t now_us, const uint8_t **data,
 uint64_t reorder_deadline(const struct reorder *q);
 
 /* The caller knows the missing packets are certainly lost (e.g. the socket
- * reported receive-buffer drops): the next pops release the packets queued
- * now without waiting. Packets pushed later wait as usual. */
+ * reported receive-buffer drops): the next reorder_pop() releases every
+ * packet held at that moment (including ones pushed between this call and
+ * that pop, such as the packet that revealed the drops) without waiting.
+ * Packets pushed after that pop wait as usual. */
 void reorder_give_up_gaps(struct reorder *q);
 
 /* Highest sequence number delivered in order so far (what we acknowledge),

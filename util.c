@@ -171,7 +171,11 @@ void proc_title_init(int argc, char **argv)
 
 	if (argc < 1 || !argv[0])
 		return;
-	end = argv[argc - 1] + strlen(argv[argc - 1]);
+	/* argv may be permuted by getopt later: find the real end. */
+	end = argv[0] + strlen(argv[0]);
+	for (i = 1; i < (size_t)argc; i++)
+		if (argv[i] && argv[i] + strlen(argv[i]) > end)
+			end = argv[i] + strlen(argv[i]);
 	/* The environment strings usually follow argv; move them to the
 	 * heap so the title may use their space too. */
 	while (environ && environ[n])

@@ -38,6 +38,7 @@
 #define DEFAULT_TIMEOUT 30.0
 #define DEFAULT_SIZE 100
 #define DEFAULT_LINGER_MS 1000	/* after the last write, before exit */
+#define SYNC_WRITE_WAIT_MS 1000	/* finishing a partly written sync frame */
 #ifndef N_HDLC
 #define N_HDLC 13
 #endif
@@ -62,6 +63,8 @@ struct stub {
 	int esc, too_long;
 	uint64_t received, bad_fcs, bad_payload, out_of_order, poison, other;
 	uint64_t rx_bytes, echoed, runts;
+	uint64_t skipped;	/* indices jumped over (lost, or still to come) */
+	uint64_t backwards;	/* frames with an index not after the last one */
 	int idx_valid;
 	uint32_t first_index, last_index;
 	/* transmit */
@@ -71,6 +74,7 @@ struct stub {
 	int tx_blocked;		/* last write hit EAGAIN: wait for POLLOUT */
 	uint64_t start, first_data, last_data, drained_at;
 	int eof;
+	const char *why;	/* exit reason, for the result file */
 };
 
 static uint16_t fcs_table[256];
@@ -216,20 +220,37 @@ static int queue_frame(struct stub *s, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* Sync mode keeps one write per frame, so it writes straight away. */
+/* Sync mode keeps each frame contiguous: one write per frame, and if the
+ * tty takes only part of it, the rest follows before anything else does
+ * (bounded by SYNC_WRITE_WAIT_MS). */
 static int write_sync_frame(struct stub *s, const uint8_t *f, size_t len)
 {
-	ssize_t r = write(s->out_fd, f, len);
+	size_t done = 0;
+	int waited = 0;
 
-	if (r < 0) {
-		if (errno == EAGAIN)
-			s->tx_blocked = 1;
-		else
+	while (done < len) {
+		ssize_t r = write(s->out_fd, f + done, len - done);
+		struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
+
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR) {
 			s->eof = 1;
-		return -errno;
+			return -errno;
+		}
+		if (!done) {
+			s->tx_blocked = 1;
+			return -EAGAIN;
+		}
+		if (waited++ >= SYNC_WRITE_WAIT_MS) {
+			fprintf(stderr, "pppstub: sync frame cut at %zu/%zu\n",
+				done, len);
+			return 0;
+		}
+		poll(&p, 1, 1);
 	}
-	if ((size_t)r != len)
-		fprintf(stderr, "pppstub: short sync write %zd/%zu\n", r, len);
 	return 0;
 }
 
@@ -291,8 +312,15 @@ static void got_frame(struct stub *s, const uint8_t *f, size_t len)
 
 	switch (pattern_check(f, len, &idx)) {
 	case PAT_OK:
-		if (s->idx_valid && idx != s->last_index + 1)
+		if (s->idx_valid && idx != s->last_index + 1) {
+			int32_t d = (int32_t)(idx - s->last_index - 1);
+
 			s->out_of_order++;
+			if (d > 0)
+				s->skipped += (uint64_t)d;
+			else
+				s->backwards++;
+		}
 		if (!s->idx_valid)
 			s->first_index = idx;
 		s->idx_valid = 1;
@@ -391,6 +419,7 @@ static void read_input(struct stub *s)
 
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 		s->eof = 1;
+		s->why = r == 0 ? "eof" : "read-error";
 		return;
 	}
 	if (r < 0)
@@ -548,13 +577,14 @@ static void write_result(const struct stub *s)
 		"\nfirst_index=%" PRId64 "\nlast_index=%" PRId64
 		"\nelapsed_us=%" PRIu64 "\npoison=%" PRIu64 "\nother=%" PRIu64
 		"\nrx_bytes=%" PRIu64 "\nechoed=%" PRIu64 "\nrunts=%" PRIu64
-		"\nhdlc_ldisc=%d\nok=%d\n",
+		"\nskipped=%" PRIu64 "\nbackwards=%" PRIu64
+		"\nhdlc_ldisc=%d\nexit=%s\nok=%d\n",
 		s->sent, s->received, s->bad_fcs, s->bad_payload,
 		s->out_of_order,
 		s->idx_valid ? (int64_t)s->first_index : (int64_t)-1,
 		s->idx_valid ? (int64_t)s->last_index : (int64_t)-1, el,
 		s->poison, s->other, s->rx_bytes, s->echoed, s->runts,
-		s->hdlc_ldisc, expectations_met(s));
+		s->skipped, s->backwards, s->hdlc_ldisc, s->why ? s->why : "-", expectations_met(s));
 	fclose(f);
 	rename(tmp, s->c.result);
 }
@@ -585,8 +615,14 @@ static void run(struct stub *s, const sigset_t *waitmask)
 
 		send_some(s, now);
 		flush_out(s);
-		if (finished(s, now) || now >= deadline)
+		if (finished(s, now)) {
+			s->why = "done";
 			break;
+		}
+		if (now >= deadline) {
+			s->why = "timeout";
+			break;
+		}
 		p[0] = (struct pollfd){ .fd = s->in_fd, .events = POLLIN };
 		if (s->out_len || s->tx_blocked) {
 			if (s->out_fd == s->in_fd)
@@ -644,6 +680,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	s->start = now_us();
 	run(s, &waitmask);
+	if (got_signal)
+		s->why = "signal";
+	else if (!s->why)
+		s->why = "write-error";
 	ok = expectations_met(s);
 	write_result(s);
 	if (s->c.verbose || !ok)
@@ -651,9 +691,9 @@ int main(int argc, char **argv)
 			"pppstub: sent=%" PRIu64 " received=%" PRIu64
 			" bad_fcs=%" PRIu64 " bad_payload=%" PRIu64
 			" out_of_order=%" PRIu64 " poison=%" PRIu64
-			" other=%" PRIu64 " %s\n",
+			" other=%" PRIu64 " exit=%s %s\n",
 			s->sent, s->received, s->bad_fcs, s->bad_payload,
-			s->out_of_order, s->poison, s->other,
+			s->out_of_order, s->poison, s->other, s->why,
 			ok ? "ok" : "NOT MET");
 	return ok ? 0 : 1;
 }

@@ -348,6 +348,7 @@ static void test_splits(void)
 	CHECK(logs_equal(&once, &split), "byte-at-a-time differs from one shot");
 	free(split.buf);
 
+	bad = 0;
 	for (int round = 0; round < 50; round++) {
 		hdlc_rx_init(&rx);
 		log_init(&split);

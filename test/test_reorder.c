@@ -508,21 +508,30 @@ static void test_give_up_gaps(void)
 	struct sink s = { 0 };
 
 	reorder_init(&q, TIMEOUT_US, REORDER_DEFAULT_WINDOW, false);
-	reorder_give_up_gaps(&q); /* empty: nothing to do */
 	FEED(&q, &s, 1, 0, RO_DELIVER);
 	FEED(&q, &s, 3, 0, RO_QUEUED);
 	FEED(&q, &s, 6, 0, RO_QUEUED);
 	reorder_give_up_gaps(&q);
 	CHECK(reorder_deadline(&q) == 0, "deadline after give up: expected 0");
-	FEED(&q, &s, 9, 0, RO_QUEUED); /* pushed after: waits as usual */
-	static const uint32_t exp[] = { 1, 3, 6 };
-	expect_delivered(&s, exp, NELEM(exp), 3, "give up gaps");
-	CHECK(reorder_deadline(&q) == TIMEOUT_US,
-	      "later packet deadline: expected %u, saw %llu", TIMEOUT_US,
+	/* the packet that revealed the drops is covered too */
+	FEED(&q, &s, 9, 0, RO_QUEUED);
+	static const uint32_t exp[] = { 1, 3, 6, 9 };
+	expect_delivered(&s, exp, NELEM(exp), 5, "give up gaps");
+	/* pushed after that pop: waits as usual */
+	FEED(&q, &s, 12, 1 * MS, RO_QUEUED);
+	CHECK(s.n == 4, "after give up: expected 4 deliveries, saw %zu", s.n);
+	CHECK(reorder_deadline(&q) == 1 * MS + TIMEOUT_US,
+	      "later packet deadline: expected %u, saw %llu", 1 * MS + TIMEOUT_US,
 	      (unsigned long long)reorder_deadline(&q));
-	drain(&q, &s, TIMEOUT_US);
-	static const uint32_t exp2[] = { 1, 3, 6, 9 };
-	expect_delivered(&s, exp2, NELEM(exp2), 5, "give up then timeout");
+	drain(&q, &s, 1 * MS + TIMEOUT_US);
+	static const uint32_t exp2[] = { 1, 3, 6, 9, 12 };
+	expect_delivered(&s, exp2, NELEM(exp2), 7, "give up then timeout");
+
+	/* armed on an empty queue: the next pop releases what is held then */
+	reorder_give_up_gaps(&q);
+	FEED(&q, &s, 15, 2 * MS + TIMEOUT_US, RO_QUEUED);
+	static const uint32_t exp3[] = { 1, 3, 6, 9, 12, 15 };
+	expect_delivered(&s, exp3, NELEM(exp3), 9, "give up on empty queue");
 	reorder_free(&q);
 }
 

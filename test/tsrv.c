@@ -253,6 +253,7 @@ struct opts {
 	uint32_t size;
 	double rate;
 	double source_delay;
+	int layout_ip;
 	uint32_t reorder_every, dup_every, drop_every;
 	uint32_t seq_start;
 	int piggyback, ack_only;
@@ -645,19 +646,27 @@ static size_t gre_encode(uint8_t *out, size_t cap, const struct gre_spec *g,
 	return n + plen;
 }
 
-/* The verification pattern shared with pppstub: ff 03 00 21, a 32-bit
- * big-endian frame index, then byte i of the rest is (index + i) & 0xff. */
-static void pattern_fill(uint8_t *f, size_t size, uint32_t index)
+/* The verification pattern shared with pppstub.  Layout A: ff 03 00 21,
+ * a 32-bit big-endian frame index, then byte i of the rest is
+ * (index + i) & 0xff.  Layout B (--layout ip), for pptp-linux --sync which
+ * finds frame ends through the 16-bit length at offset 6:
+ * ff 03 00 21 45 00 LEN16 (frame length - 4), index, pattern. */
+static void pattern_fill(uint8_t *f, size_t size, uint32_t index, int ip)
 {
-	size_t i;
+	size_t start = ip ? 12 : 8, i;
 
 	f[0] = 0xff;
 	f[1] = 0x03;
 	f[2] = 0x00;
 	f[3] = 0x21;
-	put_be32(f + 4, index);
-	for (i = 8; i < size; i++)
-		f[i] = (uint8_t)(index + (i - 8));
+	if (ip) {
+		f[4] = 0x45;
+		f[5] = 0x00;
+		put_be16(f + 6, (uint16_t)(size - 4));
+	}
+	put_be32(f + start - 4, index);
+	for (i = start; i < size; i++)
+		f[i] = (uint8_t)(index + (i - start));
 }
 
 enum pat_result { PAT_OK, PAT_POISON, PAT_OTHER, PAT_BAD };
@@ -1452,13 +1461,13 @@ static void follow_up_frame(struct srv *s, struct call *cl, uint64_t now)
 
 	if (s->o.mode == DM_ECHO || !cl->src_done)
 		return;
-	pattern_fill(f, size, cl->src_index++);
+	pattern_fill(f, size, cl->src_index++, s->o.layout_ip);
 	call_send_frame(s, cl, f, size, now);
 }
 
 static void poison_frame(uint8_t *f, size_t size)
 {
-	pattern_fill(f, size, POISON_INDEX);
+	pattern_fill(f, size, POISON_INDEX, 0);
 }
 
 /* Send one hand-made GRE packet (not through the impairment pipeline). */
@@ -1749,7 +1758,7 @@ static void source_step(struct srv *s, struct call *cl, uint64_t now)
 			       cl->src_index);
 			return;
 		}
-		pattern_fill(f, s->o.size, cl->src_index++);
+		pattern_fill(f, s->o.size, cl->src_index++, s->o.layout_ip);
 		call_send_frame(s, cl, f, s->o.size, now);
 		if (s->o.rate > 0)
 			cl->src_next += (uint64_t)(1e6 / s->o.rate);
@@ -1958,6 +1967,7 @@ static void usage(FILE *f)
 "  --echo-interval SECS --no-echo-reply --send-sli --sli-accm HEX[:HEX]\n"
 "  --clear-after SECS --stop-after SECS\n"
 "  --data sink|echo|source --count N --size B --rate PPS --source-delay S\n"
+"  --layout plain|ip\n"
 "  --reorder-every N --dup-every N --drop-every N --seq-start N\n"
 "  --piggyback-acks --no-piggyback-acks --ack-only --ack-delay MS\n"
 "  --inject NAME[@SECS]   (repeatable)\n");
@@ -2047,7 +2057,7 @@ enum {
 	O_CLEAR_AFTER, O_STOP_AFTER, O_DATA, O_COUNT, O_SIZE, O_RATE,
 	O_SOURCE_DELAY, O_REORDER, O_DUP, O_DROP, O_SEQ_START, O_PIGGY,
 	O_NO_PIGGY, O_ACK_ONLY, O_ACK_DELAY, O_INJECT, O_EXIT_IDLE,
-	O_MAX_TIME, O_CALL_ID_START,
+	O_MAX_TIME, O_CALL_ID_START, O_LAYOUT,
 };
 
 static const struct option long_opts[] = {
@@ -2089,6 +2099,7 @@ static const struct option long_opts[] = {
 	{ "exit-when-idle", no_argument, NULL, O_EXIT_IDLE },
 	{ "max-time", required_argument, NULL, O_MAX_TIME },
 	{ "call-id-start", required_argument, NULL, O_CALL_ID_START },
+	{ "layout", required_argument, NULL, O_LAYOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -2188,7 +2199,7 @@ static int parse_one(struct opts *o, int c, const char *a)
 		break;
 	case O_SIZE:
 		r = parse_ulong(a, PPP_FRAME_MAX, &v);
-		if (!r && v < 8)
+		if (!r && v < 12)
 			r = -EINVAL;
 		o->size = (uint32_t)v;
 		break;
@@ -2210,6 +2221,10 @@ static int parse_one(struct opts *o, int c, const char *a)
 		if (!r && u > 0xffff)
 			r = -EINVAL;
 		o->call_id_start = (uint16_t)u;
+		break;
+	case O_LAYOUT:
+		o->layout_ip = !strcmp(a, "ip");
+		r = o->layout_ip || !strcmp(a, "plain") ? 0 : -EINVAL;
 		break;
 	case 'h':
 		usage(stdout);

@@ -66,12 +66,21 @@ ns_pids_of() { # ns exe
 
 cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null; }
 
-# PIDs of client processes whose title contains a string.
-pptp_titled() {
+# PIDs of client processes in a role: the process title (argv, as
+# pptp-linux's upstream sets it) contains a string, or the comm name (as
+# Debian's pptp-linux 1.10 sets it with prctl) is the given short name.
+pptp_titled() { # title-substring comm-name
 	local p
 	for p in $(pptp_pids); do
-		case "$(cmdline "$p")" in *"$1"*) echo "$p" ;; esac
+		case "$(cmdline "$p")" in
+		*"$1"*) echo "$p" ;;
+		*) [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p" ;;
+		esac
 	done
+}
+pptp_list() { # for failure messages
+	local p
+	for p in $(pptp_pids); do echo "[$p $(cat "/proc/$p/comm") $(cmdline "$p")]"; done
 }
 
 # A process counts as alive until it is reaped or a zombie.
@@ -115,7 +124,21 @@ syslog_mark() { wc -l <"$SYSLOG"; }
 syslog_since() { tail -n +"$(( ${SYSLOG_START:-0} + 1 ))" "$SYSLOG"; }
 syslog_has() { syslog_since | grep -q -E "$1"; }
 
-fail() { echo "FAIL: $*" >"$LOG/result"; exit 1; }
+# Process, socket and interface state, for the logs of a failed test.
+diag() {
+	local d
+	{
+		echo "== processes"
+		for d in /proc/[0-9]*; do
+			[ -r "$d/cmdline" ] || continue
+			echo "${d#/proc/} ppid=$(sed 's/.*) //' "$d/stat" | cut -d' ' -f2) exe=$(readlink "$d/exe") comm=$(cat "$d/comm") cmd=[$(tr '\0' ' ' <"$d/cmdline")]"
+		done
+		echo "== /var/run/pptp"; ls -la /var/run/pptp
+		echo "== cli"; $IP -n cli addr; cli netstat -tan
+		echo "== srv"; $IP -n srv addr; srv netstat -tan
+	} >"$LOG/diag" 2>&1
+}
+fail() { echo "FAIL: $*" >"$LOG/result"; diag; exit 1; }
 pass() { echo "PASS" >"$LOG/result"; exit 0; }
 
 # ------------------------------------------------------------------ server
@@ -160,7 +183,7 @@ start_server() { # [profile]
 	local opts=/etc/ppp/options.pptpd
 	[ "${1:-}" = nomppe ] && opts=/etc/ppp/options.pptpd-nomppe
 	write_pptpd_conf "$opts"
-	srv /usr/sbin/pptpd -f -c /etc/pptpd.conf >>"$LOG/pptpd.out" 2>&1 &
+	$IP netns exec srv /usr/sbin/pptpd -f -c /etc/pptpd.conf >>"$LOG/pptpd.out" 2>&1 &
 	SERVER_PID=$!
 	wait_until 10 listening_1723 || fail "pptpd did not start listening on 1723"
 }
@@ -184,7 +207,7 @@ cleanup_all() {
 start_nm_client() { # tag [pppd options...]
 	local tag=$1
 	shift
-	cli $PPPD pty "$PPTP $SERVER --nolaunchpppd --loglevel 1 --logstring nm-pptp-service-1234${PPTP_OPTS:+ $PPTP_OPTS}" \
+	$IP netns exec cli $PPPD pty "$PPTP $SERVER --nolaunchpppd --loglevel 1 --logstring nm-pptp-service-1234${PPTP_OPTS:+ $PPTP_OPTS}" \
 		nodetach lock usepeerdns noipdefault nodefaultroute noauth \
 		refuse-eap refuse-pap refuse-chap refuse-mschap \
 		user "$USER_NAME" password "${PASSWORD:-$USER_PASS}" \
@@ -215,7 +238,7 @@ ping_both() { # ifname addr
 # After pppd is gone, every pptp process must go within EXIT_BOUND.
 expect_pptp_exit() { # what
 	wait_until "$EXIT_BOUND" no_pptp ||
-		fail "pptp processes still running ${EXIT_BOUND}s after $1: $(for p in $(pptp_pids); do echo "[$p $(cmdline "$p")]"; done)"
+		fail "pptp processes still running ${EXIT_BOUND}s after $1: $(pptp_list)"
 }
 expect_no_sockets() {
 	local left
@@ -260,7 +283,7 @@ t_peers_file() {
 	nobsdcomp
 	nodeflate
 	EOF
-	cli $PPPD call e2e nodetach debug logfile "$LOG/pppd-a.log" >>"$LOG/pppd-a.out" 2>&1 &
+	$IP netns exec cli $PPPD call e2e nodetach debug logfile "$LOG/pppd-a.log" >>"$LOG/pppd-a.out" 2>&1 &
 	PPPD_PID=$!
 	wait_up || fail "no ppp interface after ${UP_WAIT}s (pppd call e2e)"
 	ping_both "$IFACE" "$ADDR"
@@ -272,7 +295,7 @@ t_peers_file() {
 
 t_launch() {
 	start_server
-	cli $PPTP $SERVER nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
+	$IP netns exec cli $PPTP $SERVER nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
 		require-mppe-128 user "$USER_NAME" password "$USER_PASS" \
 		debug logfile "$LOG/pppd-a.log" >>"$LOG/pptp.out" 2>&1 &
 	LAUNCHER=$!
@@ -296,9 +319,9 @@ t_traffic() {
 	mkdir -p /tmp/www-srv /tmp/www-cli
 	dd if=/dev/urandom of=/tmp/www-srv/down bs=65536 count=64 2>/dev/null
 	dd if=/dev/urandom of=/tmp/www-cli/up bs=65536 count=64 2>/dev/null
-	srv httpd -f -p "$LOCAL_PPP:8080" -h /tmp/www-srv &
+	$IP netns exec srv httpd -f -p "$LOCAL_PPP:8080" -h /tmp/www-srv &
 	H1=$!
-	cli httpd -f -p "$ADDR:8080" -h /tmp/www-cli &
+	$IP netns exec cli httpd -f -p "$ADDR:8080" -h /tmp/www-cli &
 	H2=$!
 	sleep 1
 	local t0=$(now)
@@ -329,8 +352,8 @@ t_two_calls() {
 	PID_B=$PPPD_PID
 	wait_up ppp11 || fail "second call: no ppp11 after ${UP_WAIT}s"
 	ADDR_B=$ADDR
-	n=$(pptp_titled "call manager" | wc -l)
-	[ "$n" -eq 1 ] || fail "expected 1 call manager process, found $n: $(for p in $(pptp_pids); do echo "[$(cmdline "$p")]"; done)"
+	n=$(pptp_titled "call manager" pptpcm | wc -l)
+	[ "$n" -eq 1 ] || fail "expected 1 call manager process, found $n: $(pptp_list)"
 	n=$(tcp_1723 cli)
 	[ "$n" -eq 1 ] || fail "expected 1 TCP connection to 1723, found $n"
 	ping_both ppp10 "$ADDR_A"
@@ -355,8 +378,8 @@ t_sigusr1() {
 	start_nm_client a require-mppe-128
 	wait_up || fail "no ppp interface after ${UP_WAIT}s"
 	ping_both "$IFACE" "$ADDR"
-	gw=$(pptp_titled "GRE-to-PPP" | head -1)
-	[ -n "$gw" ] || fail "no client process titled 'GRE-to-PPP gateway': $(for p in $(pptp_pids); do echo "[$(cmdline "$p")]"; done)"
+	gw=$(pptp_titled "GRE-to-PPP" pptpgw | head -1)
+	[ -n "$gw" ] || fail "no client process titled 'GRE-to-PPP gateway': $(pptp_list)"
 	kill -USR1 "$gw"
 	wait_until 10 syslog_has 'rx accepted *= *[0-9]' ||
 		fail "no 'rx accepted = N' in syslog after SIGUSR1"
@@ -371,7 +394,10 @@ t_sigusr1() {
 t_sync() {
 	start_server nomppe
 	PPTP_OPTS=--sync
-	start_nm_client a sync nomppe
+	# A pty does not keep frame boundaries, so a sync-mode client has to
+	# find them from the PPP header: keep address/control and protocol
+	# fields uncompressed and the payloads self-describing (no VJ, no CCP).
+	start_nm_client a sync noaccomp nopcomp novj noccp
 	wait_up || fail "no ppp interface after ${UP_WAIT}s (--sync + pppd sync)"
 	ping_both "$IFACE" "$ADDR"
 	mppe_negotiated "$LOG/pppd-a.log" && fail "MPPE negotiated although disabled"
@@ -381,7 +407,7 @@ t_sync() {
 t_sync_mppe() {
 	start_server
 	PPTP_OPTS=--sync
-	start_nm_client a sync require-mppe-128
+	start_nm_client a sync noaccomp nopcomp novj require-mppe-128
 	wait_up || fail "no ppp interface after ${UP_WAIT}s (--sync + pppd sync + MPPE)"
 	ping_both "$IFACE" "$ADDR"
 	pass
@@ -488,7 +514,7 @@ setup() {
 	for m in $(cat /modules/order); do
 		insmod "/modules/$m.ko" || { say "insmod $m failed"; return 1; }
 	done
-	syslogd -n -O "$SYSLOG" -s 0 &
+	syslogd -n -O "$SYSLOG" &
 	$IP link set lo up
 	$IP netns add srv && $IP netns add cli || return 1
 	$IP link add vs type veth peer name vc || return 1

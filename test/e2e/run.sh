@@ -259,6 +259,7 @@ build_base() {
 	# iproute2's ip (busybox ip has no netns support).
 	f=$ROOT/bin/ip; [ -f "$f" ] && [ ! -L "$f" ] || f=$ROOT/sbin/ip
 	put "$f" "$tree/usr/sbin/ip" && put_libs "$tree" "$f" || return 1
+	ln -s ../sbin/ip "$tree/usr/bin/ip"   # pppd runs /bin/ip
 	# The reference client, for differential runs (--pptp pptp-linux).
 	put "$ROOT/usr/sbin/pptp" "$tree/usr/lib/pptp-linux/pptp" &&
 		put_libs "$tree" "$ROOT/usr/sbin/pptp" || return 1

@@ -1,0 +1,471 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# integration.sh: the real pptp binary against the test server (tsrv)
+# between two network namespaces, with pppstub standing in for pppd.
+# Needs root.  Prints PASS/FAIL per test and "integration: N passed, N failed".
+#   bash test/integration.sh [--only PATTERN] [--pptp PATH]
+set -u
+ONLY=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--only) ONLY=$2; shift 2 ;;
+	--pptp) PPTP=$2; shift 2 ;;
+	*) echo "unknown argument $1"; exit 2 ;;
+	esac
+done
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "FAIL integration: needs root (network namespaces, raw sockets)"
+	echo "integration: 0 passed, 1 failed"
+	exit 1
+fi
+for b in "$PPTP" "$TSRV" "$STUB" "$LOGSINK"; do
+	if [ ! -x "$b" ]; then
+		echo "FAIL integration: $b not built (run make tests)"
+		echo "integration: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+command -v socat >/dev/null || { echo "FAIL integration: socat missing"; echo "integration: 0 passed, 1 failed"; exit 1; }
+
+trap cleanup_all EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$PPTP_RUNDIR"
+ns_setup || { fail setup "cannot create namespaces"; echo "integration: $PASSED passed, $FAILED failed"; exit 1; }
+syslog_start
+
+want() { [ -z "$ONLY" ] || [[ "$1" == *$ONLY* ]]; }
+
+# After a test: nothing of ours may be left running or lying around.
+assert_clean() {
+	local name=$1
+	if wait_until 8 no_pptp_left; then :; else
+		fail "$name-clean" "pptp processes left: $(pptp_procs | tr '\n' ' ')"
+		for p in $(pptp_procs); do kill "$p" 2>/dev/null; done
+		return
+	fi
+	if ! wait_until 3 rundir_empty; then
+		fail "$name-clean" "files left in rundir: $(ls "$PPTP_RUNDIR")"
+		rm -f "$PPTP_RUNDIR"/*
+		return
+	fi
+	pass "$name-clean"
+}
+
+srv_count() { grep -c "$2" "$WORK/$1.srv.log" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------
+t_pty_data() {
+	local n=pty_data
+	tsrv_start $n --data echo --exit-when-idle || return
+	run_pty $n PPPSTUB_SEND=500 PPPSTUB_SIZE=300 PPPSTUB_EXPECT=500 \
+		PPPSTUB_TIMEOUT=8 -- $SRV --nolaunchpppd --nohostroute
+	local f=$WORK/$n.stub
+	[ "$(kv "$f" received)" = 500 ] && [ "$(kv "$f" bad_payload)" = 0 ] &&
+		[ "$(kv "$f" bad_fcs)" = 0 ] && [ "$(kv "$f" out_of_order)" = 0 ]
+	check $n $? "expected 500 good frames back, saw $(tr '\n' ' ' <"$f" 2>/dev/null)"
+	tsrv_stop
+	assert_clean $n
+	# The wire: SCCRQ, OCRQ, CCRQ, StopCCRQ, and an orderly close.
+	local log=$WORK/$n.srv.log
+	grep -q "^RX SCCRQ" "$log" && grep -q "^RX OCRQ" "$log" &&
+		grep -q "^RX CCR" "$log" && grep -q "^RX STOPCCRQ" "$log" &&
+		grep -q "EV tcp-close.*reason=eof" "$log"
+	check $n-wire $? "expected SCCRQ, OCRQ, CCRQ, StopCCRQ and FIN in $(grep -o '^[A-Z]* [A-Z]*' "$log" | tr '\n' ',')"
+}
+
+t_launch() {
+	local n=launch
+	tsrv_start $n --data echo --exit-when-idle || return
+	PPTP_PPPD=$STUB PPPSTUB_SEND=200 PPPSTUB_SIZE=120 PPPSTUB_EXPECT=200 \
+		PPPSTUB_TIMEOUT=8 PPPSTUB_RESULT=$WORK/$n.stub \
+		timeout 15 ip netns exec "$NS_C" "$PPTP" $SRV --nohostroute \
+		lcp-echo-interval 0 >"$WORK/$n.out" 2>&1
+	local rc=$?
+	local f=$WORK/$n.stub
+	[ "$rc" = 0 ] && [ "$(kv "$f" received)" = 200 ] &&
+		[ "$(kv "$f" bad_payload)" = 0 ]
+	check $n $? "expected exit 0 and 200 frames, rc=$rc $(tr '\n' ' ' <"$f" 2>/dev/null)"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_two_calls() {
+	local n=two_calls
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty ${n}_a PPPSTUB_SEND=300 PPPSTUB_RATE=200 PPPSTUB_EXPECT=300 \
+		PPPSTUB_TIMEOUT=10 -- $SRV --nolaunchpppd --nohostroute) &
+	local a=$!
+	sleep 0.3
+	(run_pty ${n}_b PPPSTUB_SEND=100 PPPSTUB_RATE=200 PPPSTUB_EXPECT=100 \
+		PPPSTUB_TIMEOUT=10 -- $SRV --nolaunchpppd --nohostroute) &
+	local b=$!
+	sleep 0.3
+	local cms=0 p
+	for p in $(pptp_procs); do
+		[ "$(cat /proc/$p/comm)" = pptpcm ] && cms=$((cms + 1))
+	done
+	[ "$cms" = 1 ]
+	check $n-one-callmgr $? "expected 1 call manager, saw $cms"
+	wait $b
+	# a outlives b: it is still sending after b's teardown.
+	wait $a
+	[ "$(kv "$WORK/${n}_a.stub" received)" = 300 ] &&
+		[ "$(kv "$WORK/${n}_b.stub" received)" = 100 ]
+	check $n-data $? "expected 300 and 100 frames, saw $(kv "$WORK/${n}_a.stub" received) and $(kv "$WORK/${n}_b.stub" received)"
+	tsrv_stop
+	local accepts ocrqs
+	accepts=$(srv_count $n "EV tcp-accept")
+	ocrqs=$(srv_count $n "^RX OCRQ")
+	[ "$accepts" = 1 ] && [ "$ocrqs" = 2 ]
+	check $n-one-tcp $? "expected 1 TCP connection carrying 2 calls, saw $accepts and $ocrqs"
+	assert_clean $n
+}
+
+t_sigusr1() {
+	local n=sigusr1
+	tsrv_start $n --data echo --exit-when-idle || return
+	: >"$SYSLOG.mark"
+	(run_pty $n PPPSTUB_SEND=50 PPPSTUB_LINGER_MS=2500 \
+		PPPSTUB_TIMEOUT=10 -- $SRV --nolaunchpppd --nohostroute) &
+	local r=$!
+	sleep 1.2
+	local gw=""
+	for p in $(pptp_procs); do
+		[ "$(cat /proc/$p/comm)" = pptpgw ] && gw=$p
+	done
+	local title=""
+	[ -n "$gw" ] && title=$(tr '\0' ' ' </proc/$gw/cmdline)
+	[[ "$title" == "pptp: GRE-to-PPP gateway on "* ]]
+	check $n-title $? "expected gateway title, saw '$title'"
+	local cm=""
+	for p in $(pptp_procs); do
+		[ "$(cat /proc/$p/comm)" = pptpcm ] && cm=$(tr '\0' ' ' </proc/$p/cmdline)
+	done
+	[[ "$cm" == "pptp: call manager for $SRV"* ]]
+	check $n-cm-title $? "expected call manager title, saw '$cm'"
+	local before
+	before=$(wc -l <"$SYSLOG")
+	[ -n "$gw" ] && kill -USR1 "$gw"
+	sleep 0.5
+	local dump
+	dump=$(tail -n +"$((before + 1))" "$SYSLOG")
+	echo "$dump" | grep -q "pptp\[$gw\]: GRE statistics:" &&
+		echo "$dump" | grep -q "rx accepted  = 50$" &&
+		echo "$dump" | grep -q "tx sent      = 50$" &&
+		echo "$dump" | grep -q "rx over  win = 0$" &&
+		echo "$dump" | grep -q "round trip   = [0-9]* usecs$" &&
+		[ "$(echo "$dump" | grep -c "^<29>.*pptp\[$gw\]")" = 16 ]
+	check $n $? "expected a 16-line LOG_NOTICE dump with 50 accepted/sent, saw: $(echo "$dump" | tr '\n' '|')"
+	wait $r
+	tsrv_stop
+	assert_clean $n
+}
+
+t_hostroute() {
+	local n=hostroute
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=20 PPPSTUB_LINGER_MS=1500 \
+		PPPSTUB_TIMEOUT=10 -- $SRV_FAR --nolaunchpppd) &
+	local r=$!
+	wait_until 3 sh -c "ip -n $NS_C route show $SRV_FAR | grep -q 'via $SRV'"
+	check $n-added $? "expected '$SRV_FAR via $SRV' while up, saw '$(ip -n "$NS_C" route show $SRV_FAR)'"
+	wait $r
+	tsrv_stop
+	assert_clean $n
+	[ -z "$(ip -n "$NS_C" route show $SRV_FAR)" ]
+	check $n-removed $? "expected no route left, saw '$(ip -n "$NS_C" route show $SRV_FAR)'"
+	# --nohostroute: none is added at all.
+	tsrv_start ${n}_no --data echo --exit-when-idle || return
+	(run_pty ${n}_no PPPSTUB_SEND=20 PPPSTUB_LINGER_MS=1500 \
+		PPPSTUB_TIMEOUT=10 -- $SRV_FAR --nolaunchpppd --nohostroute) &
+	r=$!
+	sleep 1
+	[ -z "$(ip -n "$NS_C" route show $SRV_FAR)" ]
+	check $n-nohostroute $? "expected no route with --nohostroute, saw '$(ip -n "$NS_C" route show $SRV_FAR)'"
+	wait $r
+	tsrv_stop
+	assert_clean ${n}_no
+}
+
+t_refused() {
+	local r
+	for r in 2 3 4 5; do
+		local n=refuse_sccrp_$r
+		tsrv_start $n --sccrp-result $r --sccrp-error 0 --exit-when-idle || return
+		TIMEOUT=10 run_pty $n PPPSTUB_TIMEOUT=8 -- $SRV --nolaunchpppd --nohostroute
+		local rc=$?
+		grep -q "refused the control connection: result=$r" "$WORK/$n.out" "$SYSLOG"
+		check $n $? "expected a line naming result=$r, saw: $(tail -3 "$WORK/$n.out" | tr '\n' '|')"
+		tsrv_stop
+		assert_clean $n
+	done
+	for r in 2 3 4 5 6 7; do
+		local n=refuse_ocrp_$r
+		tsrv_start $n --ocrp-result $r --ocrp-error 0 --ocrp-cause 9 --exit-when-idle || return
+		TIMEOUT=10 run_pty $n PPPSTUB_TIMEOUT=8 -- $SRV --nolaunchpppd --nohostroute
+		grep -q "Outgoing call failed: result=$r .*cause=9" "$SYSLOG"
+		check $n $? "expected a line naming result=$r cause=9"
+		tsrv_stop
+		assert_clean $n
+	done
+	# Exit status when the call is refused: non-zero, like pptp-linux.
+	local n=refuse_status
+	tsrv_start $n --ocrp-result 3 --exit-when-idle || return
+	timeout 10 ip netns exec "$NS_C" "$PPTP" $SRV --nolaunchpppd --nohostroute </dev/null >"$WORK/$n.out" 2>&1
+	local rc=$?
+	[ "$rc" != 0 ] && [ "$rc" != 124 ]
+	check $n $? "expected a non-zero exit (not a timeout), saw $rc"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_unreachable() {
+	local n=unreachable
+	local start end rc
+	start=$(date +%s)
+	# Nothing listens on 192.0.2.1:1723 now: the connection is refused.
+	timeout 20 ip netns exec "$NS_C" "$PPTP" $SRV --nolaunchpppd --nohostroute </dev/null >"$WORK/$n.out" 2>&1
+	rc=$?
+	end=$(date +%s)
+	[ "$rc" = 1 ] && [ $((end - start)) -le 5 ] && grep -q "Connection refused" "$WORK/$n.out"
+	check $n-refused $? "expected exit 1 within 5 s naming 'Connection refused', saw rc=$rc after $((end - start)) s: $(head -3 "$WORK/$n.out" | tr '\n' '|')"
+	assert_clean $n
+	# A black hole: --connect-timeout bounds the wait.
+	n=blackhole
+	start=$(date +%s)
+	timeout 20 ip netns exec "$NS_C" "$PPTP" 203.0.113.9 --nolaunchpppd --nohostroute --connect-timeout 2 </dev/null >"$WORK/$n.out" 2>&1
+	rc=$?
+	end=$(date +%s)
+	[ "$rc" = 1 ] && [ $((end - start)) -le 6 ] && grep -qi "timed out" "$WORK/$n.out"
+	check $n $? "expected exit 1 within 6 s naming the time-out, saw rc=$rc after $((end - start)) s: $(head -3 "$WORK/$n.out" | tr '\n' '|')"
+	assert_clean $n
+	# An unknown name.
+	n=badname
+	timeout 10 "$PPTP" no-such-host.invalid --nolaunchpppd </dev/null >"$WORK/$n.out" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "getaddrinfo" "$WORK/$n.out"
+	check $n $? "expected exit 1 with a getaddrinfo line, saw rc=$rc $(cat "$WORK/$n.out")"
+}
+
+t_server_clear() {
+	local n=server_clear
+	tsrv_start $n --data echo --clear-after 1 --exit-when-idle || return
+	local start end
+	start=$(date +%s)
+	TIMEOUT=12 run_pty $n PPPSTUB_TIMEOUT=10 PPPSTUB_LINGER_MS=10000 -- $SRV --nolaunchpppd --nohostroute
+	end=$(date +%s)
+	[ $((end - start)) -le 5 ]
+	check $n $? "expected pptp to end within 5 s of the server's CDN, took $((end - start)) s"
+	tsrv_stop
+	grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
+	check $n-stop $? "expected StopCCRQ after the last call ended"
+	assert_clean $n
+	# launch mode: pppd (the stub) is stopped too.
+	n=server_clear_launch
+	tsrv_start $n --data echo --clear-after 1 --exit-when-idle || return
+	start=$(date +%s)
+	PPTP_PPPD=$STUB PPPSTUB_TIMEOUT=10 PPPSTUB_LINGER_MS=10000 PPPSTUB_RESULT=$WORK/$n.stub \
+		timeout 15 ip netns exec "$NS_C" "$PPTP" $SRV --nohostroute >"$WORK/$n.out" 2>&1
+	end=$(date +%s)
+	[ $((end - start)) -le 5 ]
+	check $n $? "expected pppd and pptp to end within 5 s, took $((end - start)) s"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_server_stop() {
+	local n=server_stop
+	tsrv_start $n --data echo --stop-after 1 --exit-when-idle || return
+	TIMEOUT=12 run_pty $n PPPSTUB_TIMEOUT=10 PPPSTUB_LINGER_MS=10000 -- $SRV --nolaunchpppd --nohostroute
+	tsrv_stop
+	grep -q "^RX STOPCCRP" "$WORK/$n.srv.log"
+	check $n $? "expected our Stop-Control-Connection-Reply"
+	assert_clean $n
+}
+
+t_echo() {
+	local n=echo_answer
+	tsrv_start $n --data echo --echo-interval 1 --exit-when-idle || return
+	TIMEOUT=12 run_pty $n PPPSTUB_TIMEOUT=5 PPPSTUB_LINGER_MS=3500 -- $SRV --nolaunchpppd --nohostroute
+	tsrv_stop
+	local k
+	k=$(srv_count $n "^RX ECHORP")
+	[ "${k:-0}" -ge 2 ]
+	check $n $? "expected >= 2 Echo-Replies to the server's echoes, saw $k"
+	assert_clean $n
+	n=echo_idle
+	tsrv_start $n --data echo --exit-when-idle || return
+	TIMEOUT=12 run_pty $n PPPSTUB_TIMEOUT=5 PPPSTUB_LINGER_MS=3500 -- $SRV --nolaunchpppd --nohostroute --idle-wait 1
+	tsrv_stop
+	k=$(srv_count $n "^RX ECHORQ")
+	[ "${k:-0}" -ge 2 ]
+	check $n $? "expected our Echo-Requests after 1 s idle, saw $k"
+	assert_clean $n
+	n=echo_timeout
+	tsrv_start $n --data echo --no-echo-reply --exit-when-idle || return
+	local start end
+	start=$(date +%s)
+	TIMEOUT=15 run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=12000 -- $SRV --nolaunchpppd --nohostroute --idle-wait 1 --max-echo-wait 2
+	end=$(date +%s)
+	tsrv_stop
+	[ $((end - start)) -le 6 ] && grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
+	check $n $? "expected the call closed ~3 s after silence (idle 1 + max-echo-wait 2), took $((end - start)) s"
+	assert_clean $n
+	n=echo_off
+	tsrv_start $n --data echo --exit-when-idle || return
+	TIMEOUT=12 run_pty $n PPPSTUB_TIMEOUT=5 PPPSTUB_LINGER_MS=2500 -- $SRV --nolaunchpppd --nohostroute --idle-wait 0
+	tsrv_stop
+	k=$(srv_count $n "^RX ECHORQ")
+	[ "${k:-0}" = 0 ]
+	check $n $? "expected no Echo-Request with --idle-wait 0, saw $k"
+	assert_clean $n
+}
+
+t_sli() {
+	local n=sli_accm
+	tsrv_start $n --data echo --send-sli --sli-accm 0 --exit-when-idle || return
+	run_pty $n PPPSTUB_DELAY_MS=500 PPPSTUB_SEND=100 PPPSTUB_EXPECT=100 PPPSTUB_TIMEOUT=6 -- $SRV --nolaunchpppd --nohostroute
+	[ "$(kv "$WORK/$n.stub" received)" = 100 ] && grep -q "Set-Link-Info: send ACCM 0x00000000" "$SYSLOG"
+	check $n $? "expected data intact after SLI with ACCM 0 and a log line"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_options_wire() {
+	local n=opt_phone
+	tsrv_start $n --data echo --exit-when-idle || return
+	TIMEOUT=8 run_pty $n PPPSTUB_TIMEOUT=1 -- $SRV --nolaunchpppd --nohostroute --phone 5551234 --client-hostname myclient
+	tsrv_stop
+	grep -q '^RX OCRQ.*phone_len=7 phone="5551234"' "$WORK/$n.srv.log" &&
+		grep -q '^RX SCCRQ.*hostname="myclient"' "$WORK/$n.srv.log"
+	check $n $? "expected phone and hostname on the wire: $(grep -E '^RX (SC|OC)' "$WORK/$n.srv.log" | tr '\n' '|')"
+	assert_clean $n
+	n=opt_quirks
+	tsrv_start $n --data echo --exit-when-idle || return
+	TIMEOUT=8 run_pty $n PPPSTUB_TIMEOUT=1 -- $SRV --nolaunchpppd --nohostroute --quirks BEZEQ_ISRAEL
+	tsrv_stop
+	grep -q '^RX SCCRQ.*framing=1 bearer=1 max_channels=0 firmware=0x6021 hostname="RELAY_PPP1" vendor="MS Win NT"' "$WORK/$n.srv.log" &&
+		grep -q '^RX OCRQ.*bearer=2 framing=3.*phone="RELAY_PPP1"' "$WORK/$n.srv.log" &&
+		grep -q '^RX SLI' "$WORK/$n.srv.log"
+	check $n $? "expected the Orckit SCCRQ/OCRQ/SLI: $(grep -E '^RX' "$WORK/$n.srv.log" | tr '\n' '|')"
+	assert_clean $n
+	n=opt_localbind
+	ip -n "$NS_C" addr add 192.0.2.3/24 dev "v${SUFFIX}c"
+	tsrv_start $n --data echo --exit-when-idle || return
+	run_pty $n PPPSTUB_SEND=10 PPPSTUB_EXPECT=10 PPPSTUB_TIMEOUT=5 -- $SRV --nolaunchpppd --nohostroute --localbind 192.0.2.3
+	tsrv_stop
+	grep -q "EV tcp-accept.*peer=192.0.2.3" "$WORK/$n.srv.log" && [ "$(kv "$WORK/$n.stub" received)" = 10 ]
+	check $n $? "expected TCP and GRE from 192.0.2.3"
+	ip -n "$NS_C" addr del 192.0.2.3/24 dev "v${SUFFIX}c"
+	assert_clean $n
+	n=opt_rtmark
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=10 PPPSTUB_LINGER_MS=1500 PPPSTUB_TIMEOUT=6 -- $SRV --nolaunchpppd --nohostroute --rtmark 42) &
+	local r=$!
+	sleep 0.8
+	ip netns exec "$NS_C" ss -tnie 2>/dev/null | grep -q "fwmark:0x2a"
+	local m=$?
+	wait $r
+	tsrv_stop
+	check $n $m "expected the control socket to carry fwmark 0x2a (--rtmark 42)"
+	assert_clean $n
+	n=opt_logstring
+	tsrv_start $n --data echo --exit-when-idle || return
+	TIMEOUT=8 run_pty $n PPPSTUB_TIMEOUT=1 -- $SRV --nolaunchpppd --nohostroute --logstring nm-pptp-service-77
+	tsrv_stop
+	grep -q "nm-pptp-service-77 log\[.*\]: Tunnel up: server=$SRV call_id=[0-9]* peer_call_id=[0-9]*" "$SYSLOG"
+	check $n $? "expected the stable Tunnel up line under the log string"
+	assert_clean $n
+}
+
+t_reorder() {
+	local n=reorder
+	tsrv_start $n --data source --count 2000 --size 200 --rate 4000 --reorder-every 7 --dup-every 50 --drop-every 100 --exit-when-idle || return
+	run_pty $n PPPSTUB_EXPECT=1980 PPPSTUB_TIMEOUT=6 -- $SRV --nolaunchpppd --nohostroute
+	local f=$WORK/$n.stub
+	[ "$(kv "$f" received)" = 1980 ] && [ "$(kv "$f" backwards)" = 0 ] && [ "$(kv "$f" bad_payload)" = 0 ]
+	check $n $? "expected 1980 frames in order (20 dropped), saw $(tr '\n' ' ' <"$f")"
+	tsrv_stop
+	assert_clean $n
+	n=nobuffer
+	tsrv_start $n --data source --count 1000 --size 200 --rate 4000 --reorder-every 7 --exit-when-idle || return
+	run_pty $n PPPSTUB_EXPECT=1000 PPPSTUB_TIMEOUT=4 -- $SRV --nolaunchpppd --nohostroute --nobuffer
+	f=$WORK/$n.stub
+	local got
+	got=$(kv "$f" received)
+	[ "${got:-0}" -ge 800 ] && [ "${got:-0}" -lt 1000 ] && [ "$(kv "$f" backwards)" = 0 ]
+	check $n $? "expected late frames dropped, never out of order, saw $(tr '\n' ' ' <"$f")"
+	tsrv_stop
+	assert_clean $n
+	n=wrap
+	tsrv_start $n --data source --count 300 --size 100 --rate 3000 --seq-start 0xFFFFFF00 --exit-when-idle || return
+	run_pty $n PPPSTUB_EXPECT=300 PPPSTUB_TIMEOUT=5 -- $SRV --nolaunchpppd --nohostroute
+	[ "$(kv "$WORK/$n.stub" received)" = 300 ]
+	check $n $? "expected 300 frames across the 2^32 wrap, saw $(kv "$WORK/$n.stub" received)"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_test_type() {
+	local n=test_type
+	tsrv_start $n --data sink --log-gre --exit-when-idle || return
+	run_pty $n PPPSTUB_SEND=60 PPPSTUB_TIMEOUT=2 -- $SRV --nolaunchpppd --nohostroute --test-type 3 --test-rate 20
+	tsrv_stop
+	# test type 3 sends held packets in reverse: the server sees seq go down.
+	local seqs down
+	seqs=$(sed -n 's/^EV gre-rx.* seq=\([0-9]*\).*/\1/p' "$WORK/$n.srv.log")
+	down=$(echo "$seqs" | awk 'NR>1 && $1<prev {d++} {prev=$1} END {print d+0}')
+	[ "$down" -ge 1 ]
+	check $n $? "expected reversed sequence numbers with --test-type 3, saw $down drops in $(echo $seqs | head -c 200)"
+	assert_clean $n
+}
+
+t_sync() {
+	local n=sync
+	tsrv_start $n --data echo --exit-when-idle || return
+	run_pty $n PPPSTUB_SYNC=1 PPPSTUB_DELAY_MS=500 PPPSTUB_SEND=100 PPPSTUB_RATE=500 PPPSTUB_EXPECT=100 PPPSTUB_TIMEOUT=6 -- $SRV --nolaunchpppd --nohostroute --sync
+	local f=$WORK/$n.stub
+	[ "$(kv "$f" received)" = 100 ] && [ "$(kv "$f" bad_payload)" = 0 ]
+	check $n $? "expected 100 sync frames back intact, saw $(tr '\n' ' ' <"$f")"
+	tsrv_stop
+	assert_clean $n
+}
+
+t_cli() {
+	local out rc
+	out=$("$PPTP" --version 2>&1); rc=$?
+	[ $rc = 0 ] && [[ "$out" == "pptp version "* ]]
+	check cli-version $? "expected 'pptp version ...' and 0, saw $rc '$out'"
+	out=$("$PPTP" --help 2>&1); rc=$?
+	[ $rc = 0 ] && echo "$out" | grep -q -- "--nolaunchpppd"
+	check cli-help $? "expected usage and 0, saw $rc"
+	"$PPTP" >/dev/null 2>&1; rc=$?
+	check cli-noargs "$([ $rc = 1 ]; echo $?)" "expected exit 1 without a server, saw $rc"
+	"$PPTP" $SRV --bogus >/dev/null 2>&1; rc=$?
+	check cli-unknown "$([ $rc = 1 ]; echo $?)" "expected exit 1 for an unknown option, saw $rc"
+	local args
+	for args in "--timeout 0.001" "--timeout 11" "--timeout abc" "--localbind 1.2.3" \
+		"--idle-wait -1" "--max-echo-wait -5" "--missing-window 0" \
+		"--test-type 4" "--connect-timeout 0"; do
+		out=$("$PPTP" $SRV $args 2>&1); rc=$?
+		[ $rc = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ]
+		check "cli-bad[$args]" $? "expected exit 2 with one line, saw $rc: $out"
+	done
+	for args in "--loglevel 3" "--quirks NOPE"; do
+		"$PPTP" $SRV $args >/dev/null 2>&1; rc=$?
+		check "cli-usage[$args]" "$([ $rc = 1 ]; echo $?)" "expected exit 1, saw $rc"
+	done
+}
+
+for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused \
+	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
+	t_reorder t_test_type t_sync; do
+	want "$t" || continue
+	$t
+done
+
+[ "$FAILED" -gt 0 ] && echo "failed:$FAILED_NAMES (logs in $WORK)" && KEEP=1
+echo "integration: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# run_all.sh: every test suite of the project, in order; the last line is
+# "N passed, N failed" summed over all of them.  Suites that need what
+# this machine lacks (root, qemu) do not skip: they fail and say why.
+#   bash test/run_all.sh [--unit-only] [--no-e2e]
+set -u
+cd "$(dirname "$0")/.."
+UNIT_ONLY=0
+E2E=1
+for a in "$@"; do
+	case "$a" in
+	--unit-only) UNIT_ONLY=1 ;;
+	--no-e2e) E2E=0 ;;
+	esac
+done
+TOTAL_P=0
+TOTAL_F=0
+SUMMARY=""
+
+# run_suite NAME COMMAND...: run, echo its output, add up its last
+# "N passed, N failed" line; a suite that prints none counts as 1 failed.
+run_suite() {
+	local name=$1; shift
+	local out line p f
+	echo "=== $name: $*"
+	out=$("$@" 2>&1)
+	local rc=$?
+	echo "$out"
+	line=$(echo "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+	if [ -z "$line" ]; then
+		p=0; f=1
+		echo "FAIL $name: no result line (exit status $rc)"
+	else
+		p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			echo "FAIL $name: exit status $rc"
+		fi
+	fi
+	TOTAL_P=$((TOTAL_P + p))
+	TOTAL_F=$((TOTAL_F + f))
+	SUMMARY="$SUMMARY
+  $name: $p passed, $f failed"
+}
+
+for t in test/test_msg test/test_gre test/test_hdlc test/test_reorder \
+	test/test_vector test/test_ctrl; do
+	run_suite "$(basename "$t")" "./$t"
+done
+
+if [ "$UNIT_ONLY" = 0 ]; then
+	run_suite routing bash test/test_routing.sh test
+	run_suite integration bash test/integration.sh
+	[ -f test/malformed.sh ] && run_suite malformed bash test/malformed.sh
+	[ -f test/differential.sh ] && run_suite differential bash test/differential.sh
+	if [ "$E2E" = 1 ]; then
+		run_suite e2e bash test/e2e/run.sh --pptp "$PWD/pptp"
+	fi
+fi
+
+echo "=== summary:$SUMMARY"
+echo "$TOTAL_P passed, $TOTAL_F failed"
+[ "$TOTAL_F" -eq 0 ]

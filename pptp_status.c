@@ -168,6 +168,30 @@ static int read_record(const char *path, struct record *r)
 	return r->n > 0 ? 0 : -1;
 }
 
+/* An integer ("-?[0-9]+") is printed as a JSON number, anything else as
+ * a string with quotes, backslashes and control characters escaped. */
+static void json_value(const char *v)
+{
+	const char *d = v + (*v == '-');
+
+	if (*d && strspn(d, "0123456789") == strlen(d)) {
+		fputs(v, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static void print_record(const struct record *r, enum status_style style)
 {
 	switch (style) {
@@ -179,11 +203,8 @@ static void print_record(const struct record *r, enum status_style style)
 	case STATUS_JSON:
 		printf("{");
 		for (int i = 0; i < r->n; i++) {
-			const char *v = r->val[i];
-			bool num = *v && strspn(v, "-0123456789") == strlen(v);
-
-			printf("%s\"%s\":%s%s%s", i ? "," : "", r->key[i],
-			       num ? "" : "\"", v, num ? "" : "\"");
+			printf("%s\"%s\":", i ? "," : "", r->key[i]);
+			json_value(r->val[i]);
 		}
 		printf("}\n");
 		break;

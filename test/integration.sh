@@ -5,6 +5,7 @@
 # Needs root.  Prints PASS/FAIL per test and "integration: N passed, N failed".
 #   bash test/integration.sh [--only PATTERN] [--pptp PATH]
 set -u
+SUITE_ARGS=("$@")
 ONLY=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -459,9 +460,41 @@ t_cli() {
 	done
 }
 
+t_status() {
+	local n=status
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=40 PPPSTUB_LINGER_MS=2500 PPPSTUB_TIMEOUT=8 -- $SRV --nolaunchpppd --nohostroute) &
+	local r=$!
+	sleep 1.2
+	local table tsv json
+	table=$("$PPTP" --status)
+	tsv=$("$PPTP" --status --tsv $SRV)
+	json=$("$PPTP" --status --json)
+	echo "$table" | head -1 | grep -q "^SERVER" &&
+		echo "$table" | grep -q "^$SRV  *0  *[0-9]* *established .* 40 "
+	check $n-table $? "expected a header and one row with 40 frames received: $table"
+	# TSV: fixed field order (pptp.8): server, call_id, peer_call_id, state, pid, tty, uptime, rx_accepted, ...
+	echo "$tsv" | awk -F'\t' '$1=="'$SRV'" && $2==0 && $4=="established" && $8==40 && NF>=25 {ok=1} END {exit !ok}'
+	check $n-tsv $? "expected one TSV line with rx_accepted=40 in field 8: $tsv"
+	echo "$json" | grep -q '^{"server":"'$SRV'","call_id":0,"peer_call_id":[0-9]*,"state":"established",.*"tty":"[^"]*".*"rx_accepted":40,' &&
+		! echo "$json" | grep -q ':-[^0-9]'
+	check $n-json $? "expected a JSON object per call with numbers and quoted strings: $json"
+	if command -v python3 >/dev/null; then
+		echo "$json" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'
+		check $n-json-parse $? "python3 could not parse: $json"
+	fi
+	wait $r
+	tsrv_stop
+	assert_clean $n
+	# With no call running: just the header, exit 0.
+	table=$("$PPTP" --status); local rc=$?
+	[ $rc = 0 ] && [ "$(echo "$table" | wc -l)" = 1 ]
+	check $n-empty $? "expected only the header and 0, saw $rc: $table"
+}
+
 for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync; do
+	t_reorder t_test_type t_sync t_status; do
 	want "$t" || continue
 	$t
 done

@@ -7,6 +7,21 @@
 # so 192.0.2.1 is on-link and 198.51.100.1 is reached through a gateway
 # (the host route test needs that).
 
+# Each suite runs in a private mount namespace with its own /dev/log, so
+# that suites (and a host syslog daemon, if any) never steal each other's
+# log lines.  /dev/log must exist as a mount point: when the host has no
+# syslog socket, an empty file stands in (it takes no messages).
+if [ -z "${PPTP_TEST_PRIVATE_NS:-}" ] && [ "$(id -u)" = 0 ]; then
+	[ -e /dev/log ] || : >/dev/log
+	export PPTP_TEST_PRIVATE_NS=1
+	# A suite that parsed (shifted) its arguments before sourcing us
+	# saves them first: SUITE_ARGS=("$@").
+	if [ -n "${SUITE_ARGS+set}" ]; then
+		exec unshare -m --propagation private bash "$0" "${SUITE_ARGS[@]}"
+	fi
+	exec unshare -m --propagation private bash "$0" "$@"
+fi
+
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PPTP=${PPTP:-$TOP/pptp}
 TSRV=${TSRV:-$TOP/test/tsrv}
@@ -67,12 +82,10 @@ ns_teardown() {
 # daemon, so the tests bring their own and take it away again.
 SINK_PID=""
 syslog_start() {
-	if [ -S /dev/log ] && [ -z "$SINK_PID" ]; then
-		SYSLOG_SHARED=1
-	fi
-	"$LOGSINK" "$SYSLOG" /dev/log 3000 &
+	"$LOGSINK" "$SYSLOG" "$WORK/log.sock" 3000 &
 	SINK_PID=$!
-	sleep 0.2
+	for _ in $(seq 40); do [ -S "$WORK/log.sock" ] && break; sleep 0.05; done
+	mount --bind "$WORK/log.sock" /dev/log
 }
 syslog_stop() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null

@@ -46,7 +46,7 @@
 #define GRE_PROTO_PPP 0x880B
 #define GRE_HDR_MAX 16		/* flags+proto+key(4)+seq(4)+ack(4) */
 #define PPP_FRAME_MAX 65000	/* --size bound: fits one GRE/IPv4 packet */
-#define LOG_LINE_MAX 4096	/* 3 escaped 128-byte strings fit easily */
+#define LOG_LINE_MAX 8192	/* escaped strings + hex of a CTRL_MAX_LEN message */
 #define SOURCE_BURST 64		/* frames per loop turn at --rate 0, so the
 				 * control connection is still served */
 #define REORDER_HOLD_US 200000	/* a held (reordered) packet waits at most
@@ -55,6 +55,7 @@
 #define CLOSE_GRACE_US 2000000	/* after our StopCCRP, wait for peer close */
 #define BYTEWISE_GAP_US 20000	/* brief: 20 ms between single bytes */
 #define ECHOFLOOD_COUNT 1000
+#define INJECT_RETRY_US 10000	/* bytewise waits for queued output first */
 #define STATS_PERIOD_US 1000000
 #define DEFAULT_MAX_TIME 120.0
 #define POISON_INDEX 0xFFFFFFFFu /* frame index carried by frames the client
@@ -238,7 +239,7 @@ struct opts {
 	struct in_addr listen_addr;
 	uint16_t port;
 	const char *log_path, *stats_path, *ready_path;
-	int log_gre, log_time;
+	int log_gre, log_time, log_hex;
 	int sccrp_result, sccrp_error;
 	int ocrp_result, ocrp_error, ocrp_cause;
 	int no_answer, close_after_sccrq;
@@ -407,6 +408,15 @@ static void lb_str(struct lbuf *b, const char *name, const uint8_t *p,
 	lb_add(b, "\"");
 }
 
+static void lb_hex(struct lbuf *b, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	lb_add(b, " hex=");
+	for (i = 0; i < len; i++)
+		lb_add(b, "%02x", p[i]);
+}
+
 static void log_flush_line(struct srv *s, struct lbuf *b)
 {
 	if (!s->log)
@@ -500,6 +510,8 @@ static void log_msg(struct srv *s, const char *dir, const struct conn *c,
 		for (f = d->fields; f->name; f++)
 			if ((size_t)f->off + f->size <= len)
 				lb_field(&b, f, m);
+	if (s->o.log_hex)
+		lb_hex(&b, m, len);
 	log_flush_line(s, &b);
 }
 
@@ -1368,7 +1380,7 @@ static int inject_ctrl(struct srv *s, struct conn *c, int id, uint64_t now)
 	uint16_t bogus;
 
 	if (id == INJ_BYTEWISE && (c->out_len || c->trickle_len))
-		return 1;
+		return 1;	/* wait until the stream is idle */
 	log_ev(s, "inject %s conn=%d", inject_names[id], c->id);
 	switch (id) {
 	case INJ_BADMAGIC:
@@ -1554,7 +1566,7 @@ static void inject_gre(struct srv *s, struct call *cl, int id, uint64_t now)
 		cl->ipopts_next = 1;
 		break;
 	case INJ_HUGE: {
-		size_t hsize = 60000 - 16;
+		size_t hsize = 60000 - 12;	/* GRE header: key + seq */
 
 		poison_frame(pl, hsize);
 		sp.plen_field = (uint16_t)hsize;
@@ -1792,9 +1804,12 @@ static void conn_timers(struct srv *s, struct conn *c, uint64_t now)
 	int i;
 
 	for (i = 0; i < s->o.n_inj && !c->dead; i++)
-		if (c->inj_state[i] == IS_ARMED && now >= c->inj_due[i] &&
-		    !inject_ctrl(s, c, s->o.inj[i].id, now))
-			c->inj_state[i] = IS_DONE;
+		if (c->inj_state[i] == IS_ARMED && now >= c->inj_due[i]) {
+			if (inject_ctrl(s, c, s->o.inj[i].id, now))
+				c->inj_due[i] = now + INJECT_RETRY_US;
+			else
+				c->inj_state[i] = IS_DONE;
+		}
 	trickle_step(s, c, now);
 	if (c->echo_next && now >= c->echo_next && !c->dead) {
 		send_echorq(s, c);
@@ -1960,6 +1975,7 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: tsrv [options]   (see test/tsrv_notes.md)\n"
 "  -l, --listen ADDR   --port N   --log FILE|-   --log-gre   --log-time\n"
+"  --log-hex\n"
 "  --stats FILE   --ready FILE   --max-time SECS (120, 0=none)\n"
 "  --exit-when-idle   --call-id-start N\n"
 "  --sccrp-result N --sccrp-error N --ocrp-result N --ocrp-error N\n"
@@ -2050,7 +2066,7 @@ static int parse_accm(struct opts *o, const char *arg)
 }
 
 enum {
-	O_PORT = 256, O_LOG, O_LOG_GRE, O_LOG_TIME, O_STATS, O_READY,
+	O_PORT = 256, O_LOG, O_LOG_GRE, O_LOG_TIME, O_LOG_HEX, O_STATS, O_READY,
 	O_SCCRP_RESULT, O_SCCRP_ERROR, O_OCRP_RESULT, O_OCRP_ERROR,
 	O_OCRP_CAUSE, O_NO_ANSWER, O_CLOSE_AFTER_SCCRQ, O_RST_AFTER_CALL,
 	O_ECHO_INTERVAL, O_NO_ECHO_REPLY, O_SEND_SLI, O_SLI_ACCM,
@@ -2066,6 +2082,7 @@ static const struct option long_opts[] = {
 	{ "log", required_argument, NULL, O_LOG },
 	{ "log-gre", no_argument, NULL, O_LOG_GRE },
 	{ "log-time", no_argument, NULL, O_LOG_TIME },
+	{ "log-hex", no_argument, NULL, O_LOG_HEX },
 	{ "stats", required_argument, NULL, O_STATS },
 	{ "ready", required_argument, NULL, O_READY },
 	{ "sccrp-result", required_argument, NULL, O_SCCRP_RESULT },
@@ -2176,6 +2193,7 @@ static int parse_one(struct opts *o, int c, const char *a)
 	case O_LOG: o->log_path = a; break;
 	case O_LOG_GRE: o->log_gre = 1; break;
 	case O_LOG_TIME: o->log_time = 1; break;
+	case O_LOG_HEX: o->log_hex = 1; break;
 	case O_STATS: o->stats_path = a; break;
 	case O_READY: o->ready_path = a; break;
 	case O_SCCRP_RESULT: r = set_num(a, 255, &o->sccrp_result); break;

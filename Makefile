@@ -53,7 +53,7 @@ test/tsrv: test/tsrv.c
 test/pppstub: test/pppstub.c
 	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
 
-tests: pptp $(UNIT_TESTS) $(TEST_TOOLS)
+tests: pptp pptp-asan $(UNIT_TESTS) $(TEST_TOOLS)
 
 # Every test: unit tests, namespace integration tests (root), the qemu
 # end-to-end suite. Ends with "N passed, N failed".
@@ -82,6 +82,11 @@ fuzz/fuzz_reorder: fuzz/fuzz_reorder.c reorder.c
 fuzz/fuzz_ctrl: fuzz/fuzz_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
 	clang $(FUZZ_CFLAGS) -o $@ $^
 
+# The same program built with AddressSanitizer and UBSan, for the suites.
+ASAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+pptp-asan: $(addsuffix .c,$(basename $(OBJS))) $(wildcard *.h)
+	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $(ASAN_CFLAGS) -DPPPD_BINARY='"$(PPPD_BINARY)"' -I. -o $@ $(addsuffix .c,$(basename $(OBJS))) $(LDLIBS)
+
 bench: pptp test/tsrv test/pppstub
 	bash bench/run.sh
 
@@ -91,7 +96,7 @@ install: pptp
 	install -m 0644 pptp.8 $(DESTDIR)$(MANDIR)/man8/pptp.8
 
 clean:
-	rm -f pptp *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
+	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
 .PHONY: all tests check check-unit demo fuzz bench install clean
 test/logsink: test/logsink.c

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -486,6 +487,7 @@ static void add_host_route(struct callmgr *cm)
 int callmgr_main(const struct callmgr_config *cfg)
 {
 	static struct ctrl_conn ctrl;
+	struct ctrl_config ctrl_cfg;
 	struct callmgr cm;
 	struct sigaction sa;
 	int nullfd;
@@ -539,7 +541,11 @@ int callmgr_main(const struct callmgr_config *cfg)
 	signal(SIGUSR1, SIG_IGN);
 	add_host_route(&cm);
 	cm.started = now_ms();
-	ctrl_start(&ctrl, &cfg->ctrl, cm.started);
+	ctrl_cfg = cfg->ctrl;
+	if (getrandom(&ctrl_cfg.call_id_base, sizeof(ctrl_cfg.call_id_base),
+		      GRND_NONBLOCK) != sizeof(ctrl_cfg.call_id_base))
+		ctrl_cfg.call_id_base = (uint16_t)(getpid() ^ cm.started);
+	ctrl_start(&ctrl, &ctrl_cfg, cm.started);
 	serve(&cm);
 	finish(&cm);
 	return 0;

@@ -17,7 +17,7 @@
 #define DEF_HOSTNAME "local"
 #define DEF_VENDOR "cananian"
 #define DEF_MIN_BPS 2400
-#define DEF_MAX_BPS 1000000000u
+#define DEF_MAX_BPS 10000000u
 #define DEF_WINDOW 3
 #define DEF_IDLE_WAIT_MS 60000
 #define DEF_SETUP_TIMEOUT_MS 60000
@@ -205,12 +205,17 @@ static void send_ocrq(struct ctrl_conn *c, struct ctrl_call *call,
 	call->deadline = now + c->cfg.setup_timeout_ms;
 }
 
-/* Lowest free call id, as pptp-linux hands them out. */
+/* The first free call id from the connection's base on.  The base is
+ * chosen at random by the caller (as pptp-linux does), so that a quick
+ * reconnect does not reuse the id of a call the server may still hold. */
 static int alloc_call_id(struct ctrl_conn *c)
 {
-	for (uint32_t id = 0; id <= 0xffff; id++)
-		if (!call_by_id(c, (uint16_t)id))
+	for (uint32_t i = 0; i <= 0xffff; i++) {
+		uint16_t id = (uint16_t)(c->cfg.call_id_base + i);
+
+		if (!call_by_id(c, id))
 			return (int)id;
+	}
 	return -1;
 }
 

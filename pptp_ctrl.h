@@ -74,6 +74,7 @@ struct ctrl_config {
 	uint32_t max_echo_wait_ms;	/* echo reply wait before giving up */
 	uint32_t setup_timeout_ms;	/* SCCRP and OCRP wait */
 	int quirk;			/* pptp_quirks index, -1 for none */
+	uint16_t call_id_base;		/* first call id tried (random) */
 };
 
 struct ctrl_call {

@@ -257,7 +257,7 @@ static void tick(struct harness *h)
 		die("deadline stuck at or before now", (long)h->c.state);
 }
 
-static void open_call(struct harness *h)
+static void open_call_nocheck(struct harness *h)
 {
 	int id = ctrl_call_open(&h->c, h->now);
 
@@ -271,6 +271,11 @@ static void open_call(struct harness *h)
 		h->nlive++;
 	}
 #endif
+}
+
+static void open_call(struct harness *h)
+{
+	open_call_nocheck(h);
 	step_done(h);
 }
 
@@ -286,9 +291,10 @@ static void run_op(struct harness *h, uint8_t kind, uint8_t arg)
 {
 	switch (kind % 8) {
 	case 0:
-		if (arg >= 0xf8) {	/* fill the call table */
+		if (arg == 0xff) {	/* fill the call table (slow: rare) */
 			for (int i = 0; i <= CTRL_CALLS_MAX; i++)
-				open_call(h);
+				open_call_nocheck(h);
+			step_done(h);
 		} else {
 			for (int i = 0; i <= arg % 4; i++)
 				open_call(h);

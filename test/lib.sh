@@ -34,6 +34,10 @@ SRV=192.0.2.1
 SRV_FAR=198.51.100.1
 WORK=${WORK:-$(mktemp -d /tmp/pptp-it.XXXXXX)}
 export PPTP_RUNDIR=$WORK/run
+# A sanitizer build (make pptp-asan) writes any report here; the suites
+# fail when such a file appears.
+export ASAN_OPTIONS="log_path=$WORK/san:detect_leaks=1"
+export UBSAN_OPTIONS="log_path=$WORK/san:print_stacktrace=1:halt_on_error=1"
 SYSLOG=$WORK/syslog.txt
 PASSED=0
 FAILED=0
@@ -90,6 +94,17 @@ syslog_start() {
 syslog_stop() {
 	[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
 	SINK_PID=""
+}
+
+# sanitizer_check NAME: fail if a sanitizer wrote a report.
+sanitizer_check() {
+	local f
+	f=$(ls "$WORK"/san.* 2>/dev/null | head -1)
+	if [ -n "$f" ]; then
+		fail "$1-sanitizer" "report in $f: $(grep -m3 -E 'ERROR|runtime error|SUMMARY' "$WORK"/san.* | tr '\n' '|')"
+	else
+		pass "$1-sanitizer"
+	fi
 }
 
 cleanup_all() {

@@ -1214,8 +1214,14 @@ static size_t script(uint8_t *buf, size_t cap)
 
 		if (k > 0)
 			off += (size_t)k;
+		if (i == 6) {
+			/* Skippable junk mid-stream: an unknown type and an
+			 * Echo-Request of the wrong length. */
+			off += raw_hdr(buf + off, 40, 1, PPTP_MAGIC, 200);
+			off += raw_hdr(buf + off, 24, 1, PPTP_MAGIC,
+				       PPTP_ECHORQ);
+		}
 	}
-	/* An unknown type in the middle of the stream, then garbage. */
 	return off;
 }
 

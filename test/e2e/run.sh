@@ -43,6 +43,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$PPTP" ] || usage
+# Known failures of the reference client unless told otherwise: its sync
+# mode finds frame boundaries from the PPP length field, which MPPE frames
+# do not have.
+if [ "$PPTP" = pptp-linux ] && [ -z "$XFAIL" ]; then
+	XFAIL=sync-mppe
+fi
 ONLY=$(echo "$ONLY" | tr ',' ' ')
 XFAIL=$(echo "$XFAIL" | tr ',' ' ')
 

@@ -1,0 +1,610 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# malformed.sh: malformed input against the real pptp binary (issue 4):
+# bad control messages (tsrv --inject, test/mal_ctrl), bad GRE packets
+# (tsrv --inject) and bad HDLC bytes from the pppd side (test/mal_pty),
+# between two network namespaces.  One test per case; each says what must
+# happen and checks it, and every case also checks: no crash (exit status,
+# sanitizer logs), no hang (bounded time), no busy loop (CPU time of our
+# processes), nothing of ours left running or in the run directory.
+# Needs root.  Prints PASS/FAIL per case and "malformed: N passed, N failed".
+#   bash test/malformed.sh [--only PATTERN] [--pptp PATH]
+set -u
+ONLY=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--only) ONLY=$2; shift 2 ;;
+	--pptp) PPTP=$2; shift 2 ;;
+	*) echo "unknown argument $1"; exit 2 ;;
+	esac
+done
+. "$(dirname "$0")/lib.sh"
+
+early_fail() {
+	echo "FAIL malformed: $1"
+	echo "malformed: 0 passed, 1 failed"
+	exit 1
+}
+[ "$(id -u)" = 0 ] || early_fail "needs root (network namespaces, raw sockets)"
+for b in "$PPTP" "$TSRV" "$STUB" "$LOGSINK"; do
+	[ -x "$b" ] || early_fail "$b not built (run make pptp tests)"
+done
+command -v socat >/dev/null || early_fail "socat missing"
+
+trap cleanup_all EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$PPTP_RUNDIR"
+# The helpers are small; build them for this run only.
+MAL_CTRL=$WORK/mal_ctrl
+MAL_PTY=$WORK/mal_pty
+for h in mal_ctrl mal_pty; do
+	${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$WORK/$h" "$TOP/test/$h.c" \
+		>"$WORK/$h.build" 2>&1 || early_fail "cannot build $h: $(cat "$WORK/$h.build")"
+done
+ns_setup || early_fail "cannot create namespaces"
+syslog_start
+# A sanitizer build of pptp (make CFLAGS=-fsanitize=...) reports here;
+# any such file fails the case that made it.
+export ASAN_OPTIONS="log_path=$WORK/asan:detect_leaks=0:abort_on_error=0"
+export UBSAN_OPTIONS="log_path=$WORK/ubsan:print_stacktrace=1"
+
+want() { [ -z "$ONLY" ] || [[ "$1" == *$ONLY* ]]; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# ---- per-case bookkeeping ---------------------------------------------------
+# A case collects problems in PROBLEMS; case_end passes it if none.
+PROBLEMS=""
+problem() { PROBLEMS="$PROBLEMS; $*"; }
+
+# CPU watch: sample utime+stime of our processes every 100 ms.
+CPU_PID=""
+cpu_watch_start() {
+	local f=$WORK/$1.cpu
+	: >"$f"
+	(
+		for _ in $(seq 400); do
+			for p in $(pptp_procs); do
+				local st
+				st=$(cat /proc/$p/stat 2>/dev/null) || continue
+				st=${st##*) }
+				set -- $st
+				# fields after comm: state=1 ... utime=12 stime=13
+				echo "$p ${12} ${13} $(now_ms)"
+			done
+			sleep 0.1
+		done
+	) >"$f" 2>/dev/null &
+	CPU_PID=$!
+}
+cpu_watch_stop() {
+	[ -n "$CPU_PID" ] && kill "$CPU_PID" 2>/dev/null
+	wait "$CPU_PID" 2>/dev/null
+	CPU_PID=""
+}
+# A busy loop shows as CPU time close to the wall time a process lived;
+# allow 40 % (the data path at these rates needs a few percent) and at
+# least 0.3 s.
+cpu_check() {
+	local bad
+	bad=$(awk '{ t = $2 + $3; if (!($1 in first)) first[$1] = $4;
+		last[$1] = $4; if (t > cpu[$1]) cpu[$1] = t }
+		END { for (p in cpu) { wall = last[p] - first[p] + 100;
+			if (cpu[p] > 30 && cpu[p] * 10 > 0.4 * wall)
+				printf "pid %s used %d ms CPU in %d ms; ", p, cpu[p] * 10, wall } }' \
+		"$WORK/$1.cpu")
+	[ -z "$bad" ] || problem "busy: $bad"
+}
+
+sanitizer_check() {
+	local f
+	for f in "$WORK"/asan.* "$WORK"/ubsan.*; do
+		[ -e "$f" ] || continue
+		problem "sanitizer report $(basename "$f"): $(grep -m1 -E 'ERROR|runtime error' "$f")"
+		mv "$f" "$f.$1.seen"
+	done
+}
+
+rc_check() {
+	if [ "$1" = 124 ]; then
+		problem "pptp did not end (timeout)"
+	elif [ "$1" -ge 128 ]; then
+		problem "pptp died by signal $(( $1 - 128 ))"
+	fi
+}
+
+clean_check() {
+	if ! wait_until 8 no_pptp_left; then
+		problem "pptp processes left: $(pptp_procs | tr '\n' ' ')"
+		for p in $(pptp_procs); do kill "$p" 2>/dev/null; done
+	fi
+	if ! wait_until 3 rundir_empty; then
+		problem "files left in rundir: $(ls "$PPTP_RUNDIR" | tr '\n' ' ')"
+		rm -f "$PPTP_RUNDIR"/*
+	fi
+}
+
+case_end() {
+	local name=$1
+	sanitizer_check "$name"
+	if [ -z "$PROBLEMS" ]; then pass "$name"; else fail "$name" "${PROBLEMS#; }"; fi
+	PROBLEMS=""
+}
+
+# ---- status socket ------------------------------------------------------------
+status_json() { "$PPTP" --status --json 2>/dev/null | head -1; }
+sget() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p"; }
+# wait_stat SECS KEY MIN: until the (only) call's KEY >= MIN.
+wait_stat() {
+	local end=$(( $(now_ms) + $1 * 1000 )) v
+	while [ "$(now_ms)" -lt $end ]; do
+		v=$(sget "$(status_json)" "$2")
+		[ -n "$v" ] && [ "$v" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# slog PATTERN: an extended regex in our syslog since the case began.
+SYSLOG_MARK=0
+case_begin() {
+	PROBLEMS=""
+	SYSLOG_MARK=$(wc -l <"$SYSLOG" 2>/dev/null || echo 0)
+}
+slog_since() { tail -n +"$((SYSLOG_MARK + 1))" "$SYSLOG"; }
+slog_has() { slog_since | grep -Eq "$1"; }
+need_log() { slog_has "$1" || problem "no log line /$1/"; }
+
+# The counters compared for GRE cases; a case names the ones it expects to
+# move, every other one must stay 0.
+WATCH="rx_lost rx_underwin rx_overwin rx_buffered rx_errors rx_truncated rx_invalid rx_acks"
+
+# ---- GRE cases: tsrv sends COUNT frames with a crafted packet in between --
+COUNT=150
+# gre_case NAME "EXPECTED OUTCOME" INJECT|- "key=val ..." "LOGREGEX|" [tsrv args]
+gre_case() {
+	local n=$1 what=$2 inj=$3 expect=$4 logre=$5; shift 5
+	want "$n" || return 0
+	case_begin
+	local injarg=()
+	[ "$inj" != - ] && injarg=(--inject "$inj@0.7")
+	tsrv_start $n --data source --count $COUNT --size 200 --rate 100 \
+		"${injarg[@]}" --exit-when-idle "$@" || { fail $n "tsrv"; return; }
+	local t0
+	t0=$(now_ms)
+	(run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=11000 -- \
+		$SRV --nolaunchpppd --nohostroute --loglevel 2) &
+	local r=$!
+	cpu_watch_start $n
+	wait_stat 6 rx_accepted $COUNT ||
+		problem "only $(sget "$(status_json)" rx_accepted) of $COUNT frames accepted within 6 s"
+	sleep 0.4	# reorder timeout (0.3 s): let gaps show as lost
+	local js
+	js=$(status_json)
+	echo "$js" >"$WORK/$n.status"
+	local gw
+	gw=$(sget "$js" pid)
+	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
+	wait $r
+	local rc=$?
+	cpu_watch_stop
+	tsrv_stop
+	rc_check $rc
+	[ $(( $(now_ms) - t0 )) -le 10000 ] || problem "took $(( $(now_ms) - t0 )) ms"
+	# the data path: every source frame reached pppd, nothing else did
+	local f=$WORK/$n.stub
+	wait_until 2 test -s "$f"
+	local got poison bad back
+	got=$(kv "$f" received); poison=$(kv "$f" poison)
+	bad=$(kv "$f" bad_payload); back=$(kv "$f" backwards)
+	[ "$got" = $COUNT ] && [ "$poison" = 0 ] && [ "$bad" = 0 ] && [ "$back" = 0 ] ||
+		problem "pppd side: expected $COUNT good frames in order and no poison, saw received=$got poison=$poison bad_payload=$bad backwards=$back"
+	# the counters
+	local k v want_v
+	v=$(sget "$js" rx_accepted)
+	[ "$v" = $COUNT ] || problem "rx_accepted: expected $COUNT, saw ${v:-none}"
+	for k in $WATCH; do
+		want_v=0
+		for e in $expect; do
+			[ "${e%%=*}" = "$k" ] && want_v=${e#*=}
+		done
+		v=$(sget "$js" $k)
+		[ "$want_v" = '*' ] && continue
+		[ "$v" = "$want_v" ] || problem "$k: expected $want_v, saw ${v:-none}"
+	done
+	[ -z "$logre" ] || need_log "$logre"
+	[ "$inj" = - ] || grep -q "EV inject ${inj%%@*}" "$WORK/$n.srv.log" ||
+		problem "tsrv did not inject $inj"
+	cpu_check $n
+	clean_check
+	case_end "$n[$what]"
+}
+
+t_gre() {
+	local D="GRE packet dropped: "
+	gre_case gre_short "6-byte GRE (no call id): dropped by the socket filter, nothing parsed, no counter" \
+		greshort "" ""
+	gre_case gre_tiny "1-byte GRE: dropped by the socket filter, no counter" \
+		gretiny "" ""
+	gre_case gre_version "version 0: rx_invalid=1 with a log line" \
+		greversion "rx_invalid=1" "${D}GRE version is not 1"
+	gre_case gre_proto "protocol 0x0800: dropped by the socket filter, no counter" \
+		greproto "" ""
+	gre_case gre_nokey "K bit clear: dropped (socket filter or rx_invalid)" \
+		grenokey "" ""
+	gre_case gre_len_long "payload length beyond the packet: rx_truncated=1 with a log line" \
+		grelenlong "rx_truncated=1" "${D}GRE payload truncated"
+	gre_case gre_len_short "payload length shorter than the packet: rx_invalid=1, no truncated frame delivered" \
+		grelenshort "rx_invalid=1" "${D}GRE packet longer than its payload length"
+	gre_case gre_zero_len "S flag with payload length 0: rx_invalid=1, nothing delivered" \
+		grezerolen "rx_invalid=1" "${D}GRE payload and S flag disagree"
+	gre_case gre_ack_only "ack-only packet: rx_acks=1, nothing delivered" \
+		ackonly "rx_acks=1" ""
+	gre_case gre_other_call "another call's key: dropped by the socket filter, no counter" \
+		othercall "" ""
+	gre_case gre_dup_seq "duplicate of a delivered sequence number: rx_underwin=1" \
+		dupseq "rx_underwin=1" ""
+	gre_case gre_far_ahead "2^31 ahead across the 2^32 wrap: rx_overwin=1, downstream keeps flowing" \
+		farahead "rx_overwin=1" "" --seq-start 0xFFFFFFB0
+	gre_case gre_far_behind "1000 behind across the 2^32 wrap: rx_underwin=1, downstream keeps flowing" \
+		farbehind "rx_underwin=1" "" --seq-start 0xFFFFFFB0
+	gre_case gre_ip_options "IPv4 options in front of GRE: delivered like any frame" \
+		ipopts "" ""
+	gre_case gre_huge "60 kB packet: rx_invalid=1, not counted as a lost sequence number" \
+		huge "rx_invalid=1" ""
+	# 150 frames, every 10th held back one place, every 11th duplicated:
+	# 13 duplicates (1 of them of a frame held in our queue) must cost
+	# nothing but rx_underwin.
+	gre_case gre_dup_queued "duplicate of a queued frame: rx_underwin=13, no frame lost" \
+		- "rx_underwin=13 rx_buffered=*" "" --reorder-every 10 --dup-every 11
+}
+
+# ---- control cases ------------------------------------------------------------
+# ctrl_alive NAME "OUTCOME" INJECT LOGREGEX SRVREGEX [MIN_SRV_HITS]:
+# the injection is survived: data keeps flowing, the log says what was
+# dropped, the server's log shows our answer (SRVREGEX, counted after the
+# injection).
+ctrl_alive() {
+	local n=$1 what=$2 inj=$3 logre=$4 srvre=$5 minhits=${6:-1}
+	want "$n" || return 0
+	case_begin
+	tsrv_start $n --data source --count $COUNT --size 200 --rate 100 \
+		--inject "$inj@0.5" --exit-when-idle || { fail $n "tsrv"; return; }
+	local t0
+	t0=$(now_ms)
+	(run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=11000 -- \
+		$SRV --nolaunchpppd --nohostroute --loglevel 2) &
+	local r=$!
+	cpu_watch_start $n
+	wait_stat 6 rx_accepted $COUNT ||
+		problem "only $(sget "$(status_json)" rx_accepted) of $COUNT frames accepted within 6 s after $inj"
+	sleep 0.3
+	local js gw
+	js=$(status_json)
+	gw=$(sget "$js" pid)
+	[ "$(sget "$js" state)" = established ] || problem "call not established after $inj: '$js'"
+	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
+	wait $r
+	local rc=$?
+	cpu_watch_stop
+	tsrv_stop
+	rc_check $rc
+	[ $(( $(now_ms) - t0 )) -le 10000 ] || problem "took $(( $(now_ms) - t0 )) ms"
+	local f=$WORK/$n.stub
+	wait_until 2 test -s "$f"
+	[ "$(kv "$f" received)" = $COUNT ] && [ "$(kv "$f" poison)" = 0 ] ||
+		problem "expected $COUNT frames after $inj, saw $(kv "$f" received)"
+	[ -z "$logre" ] || need_log "$logre"
+	if [ -n "$srvre" ]; then
+		local hits
+		hits=$(sed -n "/EV inject/,\$p" "$WORK/$n.srv.log" | grep -Ec "$srvre")
+		[ "$hits" -ge "$minhits" ] ||
+			problem "server saw $hits of /$srvre/ after the injection, expected >= $minhits"
+	fi
+	# the orderly end still happens on the same connection
+	grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log" || problem "no StopCCRQ at the end"
+	cpu_check $n
+	clean_check
+	case_end "$n[$what]"
+}
+
+# ctrl_close NAME "OUTCOME" INJECT LOGREGEX [tsrv args]: the injection
+# ends the call and the control connection: pptp exits within 4 s of it
+# (pppd stand-in would linger 11 s), saying why.
+ctrl_close() {
+	local n=$1 what=$2 inj=$3 logre=$4; shift 4
+	want "$n" || return 0
+	case_begin
+	local injarg=()
+	[ "$inj" != - ] && injarg=(--inject "$inj@0.5")
+	tsrv_start $n --data echo "${injarg[@]}" --exit-when-idle "$@" ||
+		{ fail $n "tsrv"; return; }
+	local t0 t1
+	t0=$(now_ms)
+	cpu_watch_start $n
+	TIMEOUT=14 run_pty $n PPPSTUB_SEND=2000 PPPSTUB_RATE=100 PPPSTUB_TIMEOUT=12 \
+		PPPSTUB_LINGER_MS=11000 -- $SRV --nolaunchpppd --nohostroute --loglevel 2
+	local rc=$?
+	t1=$(now_ms)
+	# the call manager may take its few seconds after the gateway
+	clean_check
+	cpu_watch_stop
+	tsrv_stop
+	rc_check $rc
+	[ $((t1 - t0)) -le 4500 ] || problem "pptp ended $((t1 - t0)) ms after start, expected <= 4500"
+	local got
+	got=$(kv "$WORK/$n.stub" received)
+	[ "${got:-0}" -ge 1 ] || problem "no data before the injection (received=${got:-none})"
+	need_log "$logre"
+	need_log "control connection to $SRV finished"
+	cpu_check $n
+	case_end "$n[$what]"
+}
+
+t_ctrl_tsrv() {
+	ctrl_alive ctrl_lenmismatch "Echo-Request of 20 bytes (type needs 16): skipped with a log line, connection and data go on" \
+		lenmismatch "control message type 5 skipped: length does not match" ""
+	ctrl_alive ctrl_unknowntype "type 99: skipped with a log line, connection and data go on" \
+		unknowntype "control message type 99 skipped: unknown control message type" ""
+	ctrl_alive ctrl_reserved "non-zero reserved0: message still served (Echo-Reply), debug line" \
+		reserved "ECHORQ has non-zero reserved fields" "^RX ECHORP"
+	ctrl_alive ctrl_unknowncall "CDN and SLI for an unknown call id: ignored with log lines, call goes on" \
+		unknowncall "Call-Disconnect-Notify for unknown call id [0-9]+ ignored" ""
+	want ctrl_unknowncall && { slog_has "Set-Link-Info for unknown call id [0-9]+ ignored" ||
+		fail ctrl_unknowncall-sli "no log line for the SLI of an unknown call id"; }
+	ctrl_alive ctrl_bytewise "Echo-Request one byte per 20 ms: reassembled and answered" \
+		bytewise "" "^RX ECHORP"
+	ctrl_alive ctrl_echoflood "1000 Echo-Requests at once: some answered, flood logged, connection and data go on" \
+		echoflood "Echo-Request flood: replies paused" "^RX ECHORP" 1
+	# A flood answers at most a burst a second, not 1000 replies.
+	if want ctrl_echoflood; then
+		local k
+		k=$(sed -n "/EV inject/,\$p" "$WORK/ctrl_echoflood.srv.log" | grep -c "^RX ECHORP")
+		[ "$k" -le 200 ]
+		check "ctrl_echoflood_bounded[at most a burst of replies per second]" $? \
+			"expected <= 200 Echo-Replies to 1000 requests within the case, saw $k"
+	fi
+	ctrl_close ctrl_badmagic "bad magic cookie: control connection closed with a log line" \
+		badmagic "bad control message from server \(bad magic cookie\); closing"
+	ctrl_close ctrl_shortlen "length 8 (< 12): closed with a log line" \
+		shortlen "bad control message from server \(length field shorter than the header\)"
+	ctrl_close ctrl_longlen "length 60000: closed with a log line (no 60 kB wait)" \
+		longlen "bad control message from server \(length field longer than any message we accept\)"
+	ctrl_close ctrl_stopccrq "StopCCRQ from the server: StopCCRP sent, call ends" \
+		stopccrq "Received Stop-Control-Connection-Request from server"
+	want ctrl_stopccrq && { grep -q "^RX STOPCCRP" "$WORK/ctrl_stopccrq.srv.log"
+		check "ctrl_stopccrq_reply[server got our StopCCRP]" $? "no STOPCCRP in the server log"; }
+	ctrl_close ctrl_rst "TCP reset mid-call: call ends with a log line" \
+		rst "control connection closed by server: Connection reset by peer"
+	# accepts TCP and never answers: --connect-timeout bounds the wait
+	# for the Start-Control-Connection-Reply too
+	local n=ctrl_no_answer
+	if want $n; then
+		case_begin
+		tsrv_start $n --no-answer --exit-when-idle || { fail $n tsrv; return; }
+		local t0 t1 rc
+		t0=$(now_ms)
+		cpu_watch_start $n
+		TIMEOUT=14 run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=11000 -- \
+			$SRV --nolaunchpppd --nohostroute --connect-timeout 2
+		rc=$?
+		t1=$(now_ms)
+		clean_check
+		cpu_watch_stop
+		tsrv_stop
+		rc_check $rc
+		[ "$rc" != 0 ] || problem "expected a non-zero exit"
+		[ $((t1 - t0)) -le 5000 ] || problem "ended after $((t1 - t0)) ms, expected <= 5000 (connect-timeout 2)"
+		need_log "no Start-Control-Connection-Reply within 2000 ms"
+		cpu_check $n
+		case_end "$n[server accepts TCP, never answers: closed after --connect-timeout with a log line]"
+	fi
+}
+
+# ---- control cases with mal_ctrl (no GRE) -------------------------------------
+# hdr TYPE LEN: a control header; body bytes follow, zero-padded by msg.
+msg() {	# msg TYPE LEN [BODYHEX]: one message as hex
+	local body=${3:-} len=$2
+	local h
+	h=$(printf '%04x00011a2b3c4d%04x0000' "$len" "$1")$body
+	local want=$((len * 2)) cur
+	cur=$(echo -n "$h" | sed 's/PCID/0000/g; s/SCID/0000/g' | wc -c)
+	while [ "$cur" -lt "$want" ]; do h=${h}00; cur=$((cur + 2)); done
+	echo -n "$h"
+}
+M_SCCRQ=$(msg 1 156 0100)
+M_SCCRP=$(msg 2 156 01000100000000010000000100010001)
+M_STOPCCRP=$(msg 4 16 01)
+M_ECHORQ=$(msg 5 16 00000777)
+M_ECHORP=$(msg 6 20 0000077701)
+M_OCRQ=$(msg 7 168 99990001)
+M_OCRP_BOGUS=$(msg 8 32 42429999)	# for a call id nobody asked
+M_OCRP_AGAIN=$(msg 8 32 4242PCID01)	# for our call, once more
+M_ICRQ=$(msg 9 220 9999)
+M_ICRP=$(msg 10 24 99990000)
+M_ICCN=$(msg 11 28 9999)
+M_CCRQ=$(msg 12 16 9999)
+M_CDN_BOGUS=$(msg 13 148 999903)
+M_SLI_PCID=$(msg 15 24 PCID0000ffffffffffffffff)
+
+MC_PID=""
+mc_start() {	# mc_start NAME [mal_ctrl args]
+	local name=$1; shift
+	rm -f "$WORK/$name.ready"
+	ins "$MAL_CTRL" --listen 0.0.0.0 --log "$WORK/$name.srv.log" \
+		--ready "$WORK/$name.ready" --max-time 20 "$@" \
+		>"$WORK/$name.srv.out" 2>&1 &
+	MC_PID=$!
+	BG_PIDS="$BG_PIDS $MC_PID"
+	wait_until 3 test -f "$WORK/$name.ready" || { echo "mal_ctrl did not start"; return 1; }
+}
+mc_stop() { [ -n "$MC_PID" ] && kill "$MC_PID" 2>/dev/null; wait "$MC_PID" 2>/dev/null; MC_PID=""; }
+
+# mc_case NAME "OUTCOME" MAXMS STUB_LINGER_MS "pptp args" [mal_ctrl args]:
+# runs one call against mal_ctrl; checks bounded time, crash, CPU, cleanup.
+# The caller checks the logs afterwards (then calls case_end).
+mc_run() {
+	local n=$1 maxms=$2 linger=$3 pargs=$4; shift 4
+	case_begin
+	mc_start $n "$@" || { problem "mal_ctrl did not start"; return 1; }
+	local t0 t1 rc
+	t0=$(now_ms)
+	cpu_watch_start $n
+	TIMEOUT=15 run_pty $n PPPSTUB_TIMEOUT=14 PPPSTUB_LINGER_MS=$linger -- \
+		$SRV --nolaunchpppd --nohostroute --loglevel 2 $pargs
+	rc=$?
+	clean_check
+	t1=$(now_ms)
+	cpu_watch_stop
+	mc_stop
+	rc_check $rc
+	[ $((t1 - t0)) -le "$maxms" ] || problem "took $((t1 - t0)) ms, expected <= $maxms"
+	cpu_check $n
+}
+mlog_has() { grep -Eq "$2" "$WORK/$1.srv.log"; }
+
+t_ctrl_mal() {
+	local n
+	# A length field promising more than ever comes, then silence: the
+	# half message waits in our buffer; the idle timer sends an
+	# Echo-Request whose reply is swallowed by the half message, so the
+	# echo wait closes the connection (bounded by --idle-wait +
+	# --max-echo-wait + the stop wait).  With the defaults that is
+	# 60 + 60 + 3 s; here 1 + 1 + the server's close.
+	n=ctrl_len_stall
+	if want $n; then
+		mc_run $n 8000 14000 "--idle-wait 1 --max-echo-wait 1" \
+			--send "up@0.3=$(msg 5 100 00000001 | cut -c1-32)"
+		need_log "no Echo-Reply within 1 s: closing the control connection"
+		mlog_has $n "^RX STOPCCRQ" || problem "no StopCCRQ from us"
+		case_end "$n[length 100 announced, 16 bytes sent, then silence: echo timeout closes it]"
+	fi
+	n=ctrl_before_sccrp
+	if want $n; then
+		mc_run $n 5000 1200 "" \
+			--send "sccrq=$M_OCRP_BOGUS$M_CDN_BOGUS$M_SLI_PCID$M_ECHORP$M_STOPCCRP$M_ICRQ$M_SCCRQ$M_CCRQ" \
+			--send "up@0.4=$M_ECHORQ"
+		local t
+		for t in Outgoing-Call-Reply Call-Disconnect-Notify Set-Link-Info \
+			Stop-Control-Connection-Reply Incoming-Call-Request \
+			Start-Control-Connection-Request Call-Clear-Request; do
+			need_log "$t before Start-Control-Connection-Reply ignored"
+		done
+		need_log "Tunnel up: server=$SRV"
+		mlog_has $n "^RX ECHORP" || problem "Echo-Request after the call came up not answered"
+		mlog_has $n "^RX CCRQ" || problem "no orderly Call-Clear-Request at the end"
+		case_end "$n[OCRP, CDN, SLI, Echo-Reply, StopCCRP, ICRQ, SCCRQ, CCRQ before SCCRP: each ignored with a log line, then the call comes up]"
+	fi
+	n=ctrl_established
+	if want $n; then
+		mc_run $n 5000 1500 "" \
+			--send "up@0.3=$M_SCCRQ$M_SCCRP$M_OCRQ$M_OCRP_BOGUS$M_OCRP_AGAIN$M_ICRQ$M_ICRP$M_ICCN$M_CCRQ$M_STOPCCRP" \
+			--send "up@0.6=$M_ECHORQ"
+		need_log "unexpected Start-Control-Connection-Request from server ignored"
+		need_log "unexpected Start-Control-Connection-Reply ignored"
+		need_log "unexpected Outgoing-Call-Request from server ignored"
+		need_log "Outgoing-Call-Reply for unknown call id 39321 ignored"
+		need_log "Outgoing-Call-Reply for unknown call id [0-9]+ ignored"
+		need_log "unexpected Incoming-Call-Request from server ignored"
+		need_log "unexpected Incoming-Call-Reply from server ignored"
+		need_log "unexpected Incoming-Call-Connected from server ignored"
+		need_log "unexpected Call-Clear-Request from server ignored"
+		mlog_has $n "^RX ECHORP" || problem "Echo-Request after the unexpected messages not answered"
+		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
+		case_end "$n[SCCRQ, SCCRP, OCRQ, OCRP twice, ICRQ, ICRP, ICCN, CCRQ on an established call: ignored with log lines, call stays up]"
+	fi
+	n=ctrl_wait_reply
+	if want $n; then
+		mc_run $n 5000 1200 "" \
+			--send "ocrq=$M_SLI_PCID$M_CDN_BOGUS$M_ECHORP" \
+			--send "up@0.4=$M_ECHORQ"
+		need_log "Set-Link-Info for unknown call id [0-9]+ ignored"
+		need_log "Call-Disconnect-Notify for unknown call id 39321 ignored"
+		need_log "Tunnel up: server=$SRV"
+		mlog_has $n "^RX ECHORP" || problem "Echo-Request not answered"
+		case_end "$n[SLI, CDN (other call), Echo-Reply while the call waits for OCRP: ignored, then the call comes up]"
+	fi
+	n=ctrl_wait_stop
+	if want $n; then
+		mc_run $n 7000 800 "" --no-stopccrp \
+			--send "stopccrq=$M_OCRP_AGAIN$M_SCCRP$M_ICRQ$M_ECHORQ"
+		need_log "control connection to $SRV finished"
+		mlog_has $n "^RX STOPCCRQ" || problem "no StopCCRQ sent"
+		case_end "$n[OCRP, SCCRP, ICRQ, Echo-Request instead of the StopCCRP: the close still ends within the stop wait]"
+	fi
+}
+
+# ---- pty side: crafted bytes from the pppd side -----------------------------
+# pty_case NAME "OUTCOME" SCENARIO GOOD "key=val ...": tsrv sinks what
+# arrives; exactly GOOD pattern frames in order must, nothing else may.
+pty_case() {
+	local n=$1 what=$2 sc=$3 good=$4 expect=$5
+	want "$n" || return 0
+	case_begin
+	tsrv_start $n --data sink --log-gre --exit-when-idle || { fail $n tsrv; return; }
+	local t0 rc
+	t0=$(now_ms)
+	cpu_watch_start $n
+	(timeout 12 ip netns exec "$NS_C" socat \
+		EXEC:"$MAL_PTY $sc --delay-ms 400 --linger-ms 1200",pty,raw,echo=0 \
+		EXEC:"$PPTP $SRV --nolaunchpppd --nohostroute --loglevel 2",nofork \
+		>"$WORK/$n.out" 2>&1; echo $? >"$WORK/$n.rc") &
+	local r=$!
+	wait_stat 8 tx_sent "$good" || problem "only $(sget "$(status_json)" tx_sent) of $good frames sent within 8 s"
+	sleep 0.2
+	local js
+	js=$(status_json)
+	echo "$js" >"$WORK/$n.status"
+	wait $r
+	rc=$(cat "$WORK/$n.rc" 2>/dev/null || echo 124)
+	clean_check
+	cpu_watch_stop
+	tsrv_stop
+	rc_check "$rc"
+	local s=$WORK/$n.srv.stats
+	local fr ok po bp ot oo
+	fr=$(kv "$s" rx_frames); ok=$(kv "$s" rx_pattern_ok); po=$(kv "$s" rx_poison)
+	bp=$(kv "$s" rx_bad_payload); ot=$(kv "$s" rx_other); oo=$(kv "$s" rx_out_of_order)
+	[ "$fr" = "$good" ] && [ "$ok" = "$good" ] && [ "$po" = 0 ] && [ "$bp" = 0 ] &&
+		[ "$ot" = 0 ] && [ "$oo" = 0 ] ||
+		problem "server: expected exactly $good good frames in order, saw frames=$fr ok=$ok poison=$po bad=$bp other=$ot out_of_order=$oo"
+	local k v e
+	for e in tx_sent=$good $expect; do
+		k=${e%%=*}; v=$(sget "$js" "$k")
+		[ "$v" = "${e#*=}" ] || problem "$k: expected ${e#*=}, saw ${v:-none}"
+	done
+	for k in pty_bad_frames tx_oversize; do
+		case " $expect " in *" $k="*) continue ;; esac
+		v=$(sget "$js" $k)
+		[ "$v" = 0 ] || problem "$k: expected 0, saw ${v:-none}"
+	done
+	cpu_check $n
+	case_end "$n[$what]"
+}
+
+t_pty() {
+	pty_case pty_at_max "frame of exactly HDLC_FRAME_MAX (8192): passes" \
+		at_max 11 ""
+	pty_case pty_over_max "frame of 8193 bytes: dropped, pty_bad_frames=1 tx_oversize=1" \
+		over_max 10 "pty_bad_frames=1 tx_oversize=1"
+	pty_case pty_huge "frames of 20000 and 65000 bytes: dropped, 2 bad, 2 oversize" \
+		huge 10 "pty_bad_frames=2 tx_oversize=2"
+	pty_case pty_bad_fcs "3 frames with bad FCS: never forwarded, pty_bad_frames=3" \
+		badfcs 10 "pty_bad_frames=3"
+	pty_case pty_flags "runs of 2000 flags: no frames, no errors" \
+		flags 12 ""
+	pty_case pty_truncated "frame cut by a flag, 1-3 byte frames, escape+flag abort: 5 dropped" \
+		trunc 10 "pty_bad_frames=5"
+	pty_case pty_escape_split "escape as the last byte of a read: frames pass intact" \
+		escend 13 ""
+	pty_case pty_garbage "5000 bytes without a flag: one bad frame, good frames after it pass" \
+		garbage 10 "pty_bad_frames=1"
+	pty_case pty_garbage_long "20000 bytes without a flag: one oversize drop, good frames after it pass" \
+		garbage_long 10 "pty_bad_frames=1 tx_oversize=1"
+}
+
+for t in t_gre t_ctrl_tsrv t_ctrl_mal t_pty; do
+	$t
+done
+
+[ "$FAILED" -gt 0 ] && echo "failed:$FAILED_NAMES (logs in $WORK)" && KEEP=1
+echo "malformed: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -61,7 +61,7 @@
 #define CEIL_RING 4096		/* ptyceil: pre-encoded frames, reused */
 
 struct opts {
-	const char *mode, *srvlog, *out;
+	const char *mode, *srvlog, *out, *ready;
 	int calls;
 	uint64_t count;
 	uint32_t size;		/* whole PPP frame, header included */
@@ -899,7 +899,8 @@ static void usage(void)
 		"[--count N] [--size BYTES]\n"
 		"  [--srvlog TSRV_LOG] [--settle-ms MS] [--idle-ms MS] "
 		"[--drain-ms MS]\n"
-		"  [--ping-timeout-ms MS] [--max-s S] [--ceil-up] [--out FILE]"
+		"  [--ping-timeout-ms MS] [--max-s S] [--ceil-up] [--out FILE]\n"
+		"  [--ready FILE (made once the calls are up and sampled)]"
 		" -- CLIENT ARGS...\n"
 		"  --size is the PPP frame (ff 03 00 21 + IP packet)\n");
 }
@@ -913,6 +914,7 @@ static int parse(int argc, char **argv)
 		{ "idle-ms", 1, NULL, 'i' }, { "drain-ms", 1, NULL, 'd' },
 		{ "ping-timeout-ms", 1, NULL, 'p' }, { "max-s", 1, NULL, 'x' },
 		{ "ceil-up", 0, NULL, 'u' }, { "out", 1, NULL, 'o' },
+		{ "ready", 1, NULL, 'r' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -939,6 +941,7 @@ static int parse(int argc, char **argv)
 		case 'x': O.max_s = atof(optarg); break;
 		case 'u': O.ceil_up = 1; break;
 		case 'o': O.out = optarg; break;
+		case 'r': O.ready = optarg; break;
 		default: return -1;
 		}
 	}
@@ -982,6 +985,12 @@ int main(int argc, char **argv)
 	fprintf(R, "early=%d\n", early);
 	if (rc == 0) {
 		take_sample(&s0);
+		if (O.ready) {	/* tells an outside load source to start */
+			FILE *f = fopen(O.ready, "w");
+
+			if (f)
+				fclose(f);
+		}
 		if (!strcmp(O.mode, "up"))
 			rc = run_up();
 		else if (!strcmp(O.mode, "down"))

@@ -2,10 +2,13 @@
 /* greblast: raw GRE sender/receiver, the benchmark's no-client ceiling. */
 
 /*
- *   greblast send --to ADDR --count N --size B
+ *   greblast send --to ADDR --count N --size B [--call-id ID]
  *   greblast recv --count N [--idle-ms MS] [--max-s S] [--ready FILE]
  * The sender writes enhanced-GRE (RFC 2637) packets with key and sequence
- * number carrying a B-byte PPP frame, flat out with sendmmsg.  The
+ * number carrying a B-byte PPP frame, flat out with sendmmsg; the frames
+ * carry the benchmark pattern (ff 03 00 21, BE32 index, (index + i) &
+ * 0xff), so with --call-id set to a live call's id it is also the
+ * downstream flood source that a client must deliver to its pty.  The
  * receiver counts them with recvmmsg on a raw IPPROTO_GRE socket and
  * prints KEY=VALUE lines: received, fps, elapsed.  Both bounded.
  */
@@ -51,7 +54,19 @@ static void put_be32(uint8_t *p, uint32_t v)
 	put_be16(p + 2, (uint16_t)v);
 }
 
-static int do_send(const char *to, uint64_t count, size_t size)
+static void pattern_fill(uint8_t *f, size_t size, uint32_t idx)
+{
+	f[0] = 0xff;
+	f[1] = 0x03;
+	f[2] = 0x00;
+	f[3] = 0x21;
+	put_be32(f + 4, idx);
+	for (size_t i = 8; i < size; i++)
+		f[i] = (uint8_t)(idx + (i - 8));
+}
+
+static int do_send(const char *to, uint64_t count, size_t size,
+		   uint16_t call_id)
 {
 	static uint8_t pkt[BATCH][GRE_HDR + MAX_PAYLOAD];
 	struct mmsghdr m[BATCH];
@@ -72,8 +87,7 @@ static int do_send(const char *to, uint64_t count, size_t size)
 		g[1] = 0x01;	/* version 1 */
 		put_be16(g + 2, GRE_PROTO_PPP);
 		put_be16(g + 4, (uint16_t)size);
-		put_be16(g + 6, 1);
-		memset(g + GRE_HDR, 0x5a, size);
+		put_be16(g + 6, call_id);
 		iov[i] = (struct iovec){ g, GRE_HDR + size };
 		m[i].msg_hdr = (struct msghdr){ .msg_name = &sa,
 						.msg_namelen = sizeof(sa),
@@ -85,8 +99,10 @@ static int do_send(const char *to, uint64_t count, size_t size)
 						  : BATCH;
 		int r;
 
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n; i++) {
+			pattern_fill(pkt[i] + GRE_HDR, size, seq);
 			put_be32(pkt[i] + 8, seq++);
+		}
 		r = sendmmsg(fd, m, n, 0);
 		if (r <= 0) {
 			fails++;
@@ -158,11 +174,13 @@ int main(int argc, char **argv)
 		{ "to", 1, NULL, 't' }, { "count", 1, NULL, 'n' },
 		{ "size", 1, NULL, 's' }, { "idle-ms", 1, NULL, 'i' },
 		{ "max-s", 1, NULL, 'x' }, { "ready", 1, NULL, 'r' },
+		{ "call-id", 1, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *to = NULL, *ready = NULL;
 	uint64_t count = 100000;
 	size_t size = 68;
+	uint16_t call_id = 1;
 	double idle = 300, max_s = 10;
 	int ch;
 
@@ -179,13 +197,14 @@ int main(int argc, char **argv)
 		case 'i': idle = atof(optarg); break;
 		case 'x': max_s = atof(optarg); break;
 		case 'r': ready = optarg; break;
+		case 'c': call_id = (uint16_t)strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
-	if (size > MAX_PAYLOAD)
+	if (size < 8 || size > MAX_PAYLOAD)
 		return 2;
 	if (!strcmp(argv[1], "send") && to)
-		return do_send(to, count, size);
+		return do_send(to, count, size, call_id);
 	if (!strcmp(argv[1], "recv"))
 		return do_recv(count, idle, max_s, ready);
 	fprintf(stderr, "usage: greblast send --to ADDR | recv\n");

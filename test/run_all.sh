@@ -53,8 +53,11 @@ done
 if [ "$UNIT_ONLY" = 0 ]; then
 	run_suite routing bash test/test_routing.sh test
 	run_suite integration bash test/integration.sh
+	run_suite integration-asan bash test/integration.sh --pptp "$PWD/pptp-asan"
 	[ -f test/malformed.sh ] && run_suite malformed bash test/malformed.sh
 	[ -f test/differential.sh ] && run_suite differential bash test/differential.sh
+	run_suite fuzz bash test/fuzz.sh
+	[ -f test/soak.sh ] && run_suite soak bash test/soak.sh
 	if [ "$E2E" = 1 ]; then
 		run_suite e2e bash test/e2e/run.sh --pptp "$PWD/pptp"
 	fi

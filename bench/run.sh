@@ -1,0 +1,339 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/run.sh: our pptp against pptp-linux 1.10, same namespaces, same
+# server (test/tsrv), same PPP-side load (bench/bload); prints a table and
+# writes bench/results/latest.{json,tsv}.  Needs root.  See bench/README.md.
+#
+#   bash bench/run.sh            (make bench)
+#   BENCH_REPS=3 BENCH_ONLY=up bash bench/run.sh
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$TOP/bench
+REPS=${BENCH_REPS:-5}
+ONLY=${BENCH_ONLY:-}
+OURS=${BENCH_OURS:-$TOP/pptp}
+TSRV=${BENCH_TSRV:-$TOP/test/tsrv}
+CACHE=${PPTP_LINUX_CACHE:-/var/cache/pptp-bench/pptp-linux}
+RESULTS=${BENCH_RESULTS:-$BENCH/results}
+CC=${CC:-gcc}
+
+# Sizes: the IP packet (what pppd would carry); the PPP frame adds ff 03 00 21.
+SMALL=64
+BIG=1400
+# Counts per run, each sized for roughly 1-3 s on a 2-core machine.
+UP_SMALL_N=200000
+UP_BIG_N=50000
+DOWN_SMALL_N=200000
+DOWN_BIG_N=60000
+SCALE_TOTAL_N=240000	# split over the calls of a scaling run
+FLOOD_N=1000000		# greblast, flat out
+PINGS=2000
+GRE_N=1000000
+PTY_SMALL_N=400000
+PTY_BIG_N=60000
+RUN_TIMEOUT=45		# no single run may take longer than this (s)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "bench: needs root (network namespaces, raw sockets)" >&2
+	exit 1
+fi
+for b in "$OURS" "$TSRV"; do
+	[ -x "$b" ] || { echo "bench: $b not built (make pptp test/tsrv)" >&2; exit 1; }
+done
+
+# ---- pptp-linux 1.10 ------------------------------------------------------
+find_theirs() {
+	local c
+	for c in "${PPTP_LINUX:-}" "$CACHE/usr/sbin/pptp" \
+		/work/cache/pptp-linux/usr/sbin/pptp; do
+		[ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
+	done
+	# Not cached: fetch the Debian package and unpack it, no install.
+	local tmp
+	tmp=$(mktemp -d /tmp/pptp-bench-deb.XXXXXX)
+	if (cd "$tmp" && apt-get download pptp-linux >/dev/null 2>&1 ||
+	    { apt-get update >/dev/null 2>&1 && apt-get download pptp-linux >/dev/null 2>&1; }) &&
+	   mkdir -p "$CACHE" && dpkg -x "$tmp"/pptp-linux_*.deb "$CACHE"; then
+		rm -rf "$tmp"
+		echo "$CACHE/usr/sbin/pptp"
+		return 0
+	fi
+	rm -rf "$tmp"
+	return 1
+}
+THEIRS=$(find_theirs) || { echo "bench: cannot get pptp-linux (apt-get download pptp-linux)" >&2; exit 1; }
+THEIRS_VERSION=$("$THEIRS" --version 2>&1 | sed -n 's/^pptp version //p' | head -1)
+
+# ---- work area, tools, namespaces ---------------------------------------
+WORK=$(mktemp -d /tmp/pptp-bench.XXXXXX)
+RAW=$WORK/raw.tsv
+: >"$RAW"
+for p in bload greblast; do
+	$CC -std=gnu11 -O2 -g -Wall -Wextra -o "$WORK/$p" "$BENCH/$p.c" ||
+		{ echo "bench: cannot build bench/$p.c" >&2; exit 1; }
+done
+BLOAD=$WORK/bload
+GREBLAST=$WORK/greblast
+
+SUF=$$
+NS_S=pbS$SUF
+NS_C=pbC$SUF
+VETH=pbv$SUF
+SRV=203.0.113.1
+CLI=203.0.113.2
+export PPTP_RUNDIR=$WORK/run	# our call manager's socket; pptp-linux ignores it
+mkdir -p "$PPTP_RUNDIR"
+BG=""	# pids we started and have not reaped
+
+ns_pids() { ip netns pids "$1" 2>/dev/null; }
+# End what we started in our namespaces, by pid.
+kill_ns() {
+	local ns=$1 p
+	for p in $(ns_pids "$ns"); do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $(ns_pids "$ns"); do kill -9 "$p" 2>/dev/null; done
+}
+cleanup() {
+	local p
+	for p in $BG; do kill "$p" 2>/dev/null; done
+	kill_ns "$NS_C"
+	kill_ns "$NS_S"
+	ip netns del "$NS_C" 2>/dev/null
+	ip netns del "$NS_S" 2>/dev/null
+	# pptp-linux's call manager socket lives in the shared file system
+	[ -S "/var/run/pptp/$SRV" ] && rm -f "/var/run/pptp/$SRV"
+	[ -z "${BENCH_KEEP:-}" ] && rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$NS_S" && ip netns add "$NS_C" &&
+	ip link add "${VETH}s" type veth peer name "${VETH}c" &&
+	ip link set "${VETH}s" netns "$NS_S" &&
+	ip link set "${VETH}c" netns "$NS_C" &&
+	ip -n "$NS_S" addr add $SRV/24 dev "${VETH}s" &&
+	ip -n "$NS_C" addr add $CLI/24 dev "${VETH}c" &&
+	ip -n "$NS_S" link set lo up && ip -n "$NS_C" link set lo up &&
+	ip -n "$NS_S" link set "${VETH}s" up && ip -n "$NS_C" link set "${VETH}c" up ||
+	{ echo "bench: cannot set up namespaces" >&2; exit 1; }
+
+want() { [ -z "$ONLY" ] || [[ "$1" == *$ONLY* ]]; }
+kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -1; }
+row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RAW"; }
+fdiv() { awk -v a="$1" -v b="$2" -v m="${3:-1}" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.6g\n", a * m / b }'; }
+
+client_bin() { if [ "$1" = ours ]; then echo "$OURS"; else echo "$THEIRS"; fi; }
+
+# ---- one run -------------------------------------------------------------
+TSRV_PID=""
+tsrv_start() {
+	rm -f "$WORK/r.ready" "$WORK/r.stats" "$WORK/r.log"
+	ip netns exec "$NS_S" "$TSRV" --listen $SRV --log "$WORK/r.log" \
+		--stats "$WORK/r.stats" --ready "$WORK/r.ready" --max-time 60 \
+		--exit-when-idle "$@" >"$WORK/r.srv.out" 2>&1 &
+	TSRV_PID=$!
+	BG="$BG $TSRV_PID"
+	for _ in $(seq 100); do
+		[ -f "$WORK/r.ready" ] && return 0
+		sleep 0.02
+	done
+	echo "bench: tsrv did not start: $(cat "$WORK/r.srv.out")" >&2
+	return 1
+}
+# tsrv leaves by itself once the client is gone (--exit-when-idle) and
+# then writes its final counters.
+tsrv_wait() {
+	local i
+	for i in $(seq 150); do
+		kill -0 "$TSRV_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill "$TSRV_PID" 2>/dev/null
+	wait "$TSRV_PID" 2>/dev/null
+	BG=${BG/ $TSRV_PID/}
+	TSRV_PID=""
+	# no client process may outlive its run
+	for i in $(seq 50); do
+		[ -z "$(ns_pids "$NS_C")" ] && break
+		sleep 0.02
+	done
+	[ -n "$(ns_pids "$NS_C")" ] && { echo "bench: leftover client processes, ending them" >&2; kill_ns "$NS_C"; }
+	# pptp-linux's call manager socket, left if its owner was killed
+	[ -z "$(ns_pids "$NS_C")" ] && rm -f "/var/run/pptp/$SRV"
+	return 0
+}
+
+# bload_run CLIENT OUT bload-args...: bload in the client namespace.
+bload_run() {
+	local c=$1 out=$2; shift 2
+	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "$BLOAD" --srvlog "$WORK/r.log" \
+		--out "$out" "$@" -- "$(client_bin "$c")" $SRV --nolaunchpppd \
+		--nohostroute 2>>"$WORK/client.err"
+}
+
+FAILS=0
+bad_run() { FAILS=$((FAILS + 1)); echo "  [$1 $2 rep $3: $4]" >&2; }
+
+# up TEST CLIENT REP IPSIZE COUNT
+run_up() {
+	local t=$1 c=$2 r=$3 ip=$4 n=$5 o=$WORK/r.out
+	tsrv_start --data sink || return
+	bload_run "$c" "$o" --mode up --count "$n" --size $((ip + 4))
+	tsrv_wait
+	local ok sent el cpu
+	ok=$(kv "$WORK/r.stats" rx_pattern_ok); sent=$(kv "$o" sent)
+	el=$(kv "$o" elapsed_us); cpu=$(kv "$o" cpu_s)
+	[ "$(kv "$o" ok)" = 1 ] && [ -n "$ok" ] && [ "$ok" -gt 0 ] ||
+		{ bad_run "$t" "$c" "$r" "ok=$(kv "$o" ok) sink=$ok $(kv "$o" error)"; return; }
+	local fps
+	fps=$(fdiv "$ok" "$el" 1e6)
+	row "$t" "$c" "$r" fps "$fps"
+	row "$t" "$c" "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
+	row "$t" "$c" "$r" loss_pct "$(fdiv "$((sent - ok))" "$sent" 100)"
+	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$cpu" "$ok" 1e6)"
+}
+
+# down TEST CLIENT REP IPSIZE CALLS COUNT-PER-CALL
+run_down() {
+	local t=$1 c=$2 r=$3 ip=$4 k=$5 n=$6 o=$WORK/r.out
+	# every call is up before the first flood starts
+	local delay
+	delay=$(awk -v k="$k" 'BEGIN { printf "%.2f", 0.6 + 0.12 * k }')
+	tsrv_start --data source --count "$n" --size $((ip + 4)) \
+		--source-delay "$delay" || return
+	bload_run "$c" "$o" --mode down --calls "$k" --count "$n" \
+		--size $((ip + 4)) --idle-ms 400 --max-s 30
+	tsrv_wait
+	local rx fps cpu tx
+	rx=$(kv "$o" received); fps=$(kv "$o" fps); cpu=$(kv "$o" cpu_s)
+	tx=$(( $(kv "$WORK/r.stats" tx_frames) - $(kv "$WORK/r.stats" tx_eagain) - $(kv "$WORK/r.stats" tx_errors) ))
+	[ "$(kv "$o" ok)" = 1 ] && [ -n "$rx" ] && [ "$rx" -gt 0 ] ||
+		{ bad_run "$t" "$c" "$r" "ok=$(kv "$o" ok) rx=$rx $(kv "$o" error)"; return; }
+	[ "$(kv "$o" early)" = 1 ] && echo "  [$t $c rep $r: data before all calls were up]" >&2
+	row "$t" "$c" "$r" fps "$fps"
+	row "$t" "$c" "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
+	row "$t" "$c" "$r" loss_pct "$(fdiv "$((tx - rx))" "$tx" 100)"
+	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$cpu" "$rx" 1e6)"
+	row "$t" "$c" "$r" rss_per_call_kb "$(kv "$o" rss_per_call_kb)"
+}
+
+# ping TEST CLIENT REP
+run_ping() {
+	local t=$1 c=$2 r=$3 o=$WORK/r.out
+	tsrv_start --data echo || return
+	bload_run "$c" "$o" --mode ping --count $PINGS --size $((SMALL + 4)) --max-s 20
+	tsrv_wait
+	[ "$(kv "$o" ok)" = 1 ] && [ "$(kv "$o" pings)" -gt 0 ] 2>/dev/null ||
+		{ bad_run "$t" "$c" "$r" "ok=$(kv "$o" ok) $(kv "$o" error)"; return; }
+	row "$t" "$c" "$r" rtt_median_us "$(kv "$o" rtt_median_us)"
+	row "$t" "$c" "$r" rtt_p99_us "$(kv "$o" rtt_p99_us)"
+	row "$t" "$c" "$r" lost "$(kv "$o" lost)"
+}
+
+# flood TEST CLIENT REP: greblast in the server namespace sends valid GRE
+# for the live call (its call id from the server log) flat out.
+run_flood() {
+	local t=$1 c=$2 r=$3 o=$WORK/r.out g=$WORK/g.out
+	rm -f "$WORK/b.ready"
+	tsrv_start --data sink || return
+	bload_run "$c" "$o" --mode down --count $FLOOD_N --size $((SMALL + 4)) \
+		--idle-ms 500 --max-s 30 --ready "$WORK/b.ready" &
+	local bp=$! i cid
+	for i in $(seq 500); do
+		[ -f "$WORK/b.ready" ] && break
+		kill -0 $bp 2>/dev/null || break
+		sleep 0.02
+	done
+	cid=$(sed -n 's/.*call-up .*peer_call=\([0-9]*\).*/\1/p' "$WORK/r.log" | tail -1)
+	: >"$g"
+	[ -f "$WORK/b.ready" ] && [ -n "$cid" ] &&
+		timeout 30 ip netns exec "$NS_S" "$GREBLAST" send --to $CLI \
+			--count $FLOOD_N --size $((SMALL + 4)) --call-id "$cid" >"$g"
+	wait $bp
+	tsrv_wait
+	local rx sent
+	rx=$(kv "$o" received); sent=$(kv "$g" sent)
+	[ "$(kv "$o" ok)" = 1 ] && [ -n "$sent" ] && [ -n "$rx" ] && [ "$rx" -gt 0 ] ||
+		{ bad_run "$t" "$c" "$r" "ok=$(kv "$o" ok) rx=$rx sent=$sent"; return; }
+	row "$t" "$c" "$r" fps "$(kv "$o" fps)"
+	row "$t" "$c" "$r" offered_fps "$(fdiv "$sent" "$(kv "$g" send_us)" 1e6)"
+	row "$t" "$c" "$r" delivered_pct "$(fdiv "$rx" "$sent" 100)"
+	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$(kv "$o" cpu_s)" "$rx" 1e6)"
+}
+
+# ceilings: no client in the path
+run_gre_ceiling() {
+	local t=$1 r=$2 ip=$3 o=$WORK/c.out
+	rm -f "$WORK/c.ready"
+	timeout 30 ip netns exec "$NS_C" "$GREBLAST" recv --count $GRE_N \
+		--idle-ms 300 --max-s 20 --ready "$WORK/c.ready" >"$o" &
+	local rp=$!
+	for _ in $(seq 100); do [ -f "$WORK/c.ready" ] && break; sleep 0.02; done
+	timeout 30 ip netns exec "$NS_S" "$GREBLAST" send --to $CLI --count $GRE_N \
+		--size $((ip + 4)) >"$WORK/c.send"
+	wait $rp
+	local fps
+	fps=$(kv "$o" fps)
+	[ -n "$fps" ] || { bad_run "$t" none "$r" "no result"; return; }
+	row "$t" none "$r" fps "$fps"
+	row "$t" none "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
+	row "$t" none "$r" loss_pct "$(fdiv "$(( $(kv "$WORK/c.send" sent) - $(kv "$o" received) ))" "$(kv "$WORK/c.send" sent)" 100)"
+}
+run_pty_ceiling() {
+	local t=$1 r=$2 ip=$3 n=$4 o=$WORK/c.out
+	timeout 30 "$BLOAD" --mode ptyceil --count "$n" --size $((ip + 4)) \
+		--max-s 20 --out "$o"
+	local fps
+	fps=$(kv "$o" fps)
+	[ -n "$fps" ] || { bad_run "$t" none "$r" "no result"; return; }
+	row "$t" none "$r" fps "$fps"
+	row "$t" none "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
+}
+
+# Each repetition runs both clients back to back, alternating who goes
+# first, so slow drifts of the machine hit both alike.
+pair() {
+	local fn=$1 t=$2 r=$3; shift 3
+	want "$t" || return 0
+	if [ $((r % 2)) = 1 ]; then
+		$fn "$t" ours "$r" "$@"; $fn "$t" theirs "$r" "$@"
+	else
+		$fn "$t" theirs "$r" "$@"; $fn "$t" ours "$r" "$@"
+	fi
+}
+
+START=$(date +%s)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: ours=$OURS theirs=$THEIRS ($THEIRS_VERSION), $REPS repetitions, $(nproc) CPUs, load $LOAD_BEFORE"
+for r in $(seq "$REPS"); do
+	echo "bench: repetition $r/$REPS ($(( $(date +%s) - START )) s)"
+	pair run_up up_64 "$r" $SMALL $UP_SMALL_N
+	pair run_up up_1400 "$r" $BIG $UP_BIG_N
+	pair run_down down_64 "$r" $SMALL 1 $DOWN_SMALL_N
+	pair run_down down_1400 "$r" $BIG 1 $DOWN_BIG_N
+	pair run_ping latency_64 "$r"
+	pair run_down scale_4calls "$r" $SMALL 4 $((SCALE_TOTAL_N / 4))
+	pair run_down scale_16calls "$r" $SMALL 16 $((SCALE_TOTAL_N / 16))
+	pair run_flood flood_64 "$r"
+	if want ceiling; then
+		run_gre_ceiling ceiling_gre_64 "$r" $SMALL
+		run_gre_ceiling ceiling_gre_1400 "$r" $BIG
+		run_pty_ceiling ceiling_pty_64 "$r" $SMALL $PTY_SMALL_N
+		run_pty_ceiling ceiling_pty_1400 "$r" $BIG $PTY_BIG_N
+	fi
+done
+ELAPSED=$(( $(date +%s) - START ))
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- summary -------------------------------------------------------------
+mkdir -p "$RESULTS"
+cp "$RAW" "$RESULTS/latest-raw.tsv"
+awk -F'\t' -v json="$RESULTS/latest.json" -v tsv="$RESULTS/latest.tsv" \
+	-v ours="$OURS" -v theirs="$THEIRS" -v tver="$THEIRS_VERSION" \
+	-v reps="$REPS" -v elapsed="$ELAPSED" -v lb="$LOAD_BEFORE" \
+	-v la="$LOAD_AFTER" -v ncpu="$(nproc)" -v kern="$(uname -r)" \
+	-v when="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v fails="$FAILS" \
+	-f "$BENCH/summary.awk" "$RAW"
+echo "bench: $ELAPSED s, $FAILS failed runs; $RESULTS/latest.json, $RESULTS/latest.tsv"
+[ "$FAILS" = 0 ]

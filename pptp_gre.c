@@ -565,36 +565,37 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 static bool flush_pty(struct gateway *gw)
 {
 	size_t off = 0;
+	int err = 0;
 
-	if (gw->cfg->sync) {
-		while (off + 2 <= gw->pty_out_len) {
+	while (off < gw->pty_out_len) {
+		ssize_t w;
+
+		if (gw->cfg->sync) {
+			/* Queued sync frames carry a 2-byte length; each goes
+			 * out in one write so pppd sees its boundary. */
 			size_t len = ((size_t)gw->pty_out[off] << 8) |
 				     gw->pty_out[off + 1];
-			ssize_t w = write(gw->cfg->pty_out,
-					  gw->pty_out + off + 2, len);
 
-			if (w < 0)
-				break;
-			off += 2 + len;
+			w = write(gw->cfg->pty_out, gw->pty_out + off + 2, len);
+			if (w >= 0)
+				w = (ssize_t)len + 2;
+		} else {
+			w = write(gw->cfg->pty_out, gw->pty_out + off,
+				  gw->pty_out_len - off);
 		}
-	} else {
-		while (off < gw->pty_out_len) {
-			ssize_t w = write(gw->cfg->pty_out, gw->pty_out + off,
-					  gw->pty_out_len - off);
-
-			if (w <= 0)
-				break;
-			off += (size_t)w;
+		if (w <= 0) {
+			err = w < 0 ? errno : EAGAIN;
+			break;
 		}
+		off += (size_t)w;
 	}
 	if (off > 0) {
 		memmove(gw->pty_out, gw->pty_out + off, gw->pty_out_len - off);
 		gw->pty_out_len -= off;
 	}
-	if (gw->pty_out_len > 0 && errno != EAGAIN && errno != EINTR &&
-	    errno != 0) {
+	if (err && err != EAGAIN && err != EINTR) {
 		snprintf(gw->end_reason, sizeof(gw->end_reason),
-			 "write to pppd failed: %s", strerror(errno));
+			 "write to pppd failed: %s", strerror(err));
 		return false;
 	}
 	return true;

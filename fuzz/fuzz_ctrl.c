@@ -16,6 +16,7 @@
  *            bits 5-6 setup timeout, bit 7 stall output from the start
  *   [1]      low 5 bits: number of operations; high 3 bits: chunk size
  *            for the stream left after the operations
+ *   [2]      call id base / 257 (0, ..., 0xffff: the wrap is reachable)
  *   3 bytes per operation: kind, argument, stream bytes fed before it
  *   the rest: the server's byte stream
  * The machine is ticked between chunks and checked after every step.
@@ -23,7 +24,7 @@
 
 #define OPS_MAX 31
 #define OP_BYTES 3
-#define HDR_BYTES 2
+#define HDR_BYTES 3
 #define START_MS 1000
 #define TAIL_TICK_MS 10		/* time between chunks of the tail */
 /* Consecutive ticks at one instant before the deadline must move on. */
@@ -364,6 +365,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.idle_wait_ms = idle_waits[(data[0] >> 1) & 3];
 	cfg.max_echo_wait_ms = echo_waits[(data[0] >> 3) & 3];
 	cfg.setup_timeout_ms = setup_waits[(data[0] >> 5) & 3];
+	cfg.call_id_base = (uint16_t)(data[2] * 257);
 	h->stalled = data[0] & 0x80;
 	nops = data[1] & OPS_MAX;
 	tail_chunk = tail_chunks[data[1] >> 5];

@@ -492,9 +492,26 @@ t_status() {
 	check $n-empty $? "expected only the header and 0, saw $rc: $table"
 }
 
+t_multiaddr() {
+	local n=multiaddr
+	# ip netns exec bind-mounts /etc/netns/NAME/hosts over /etc/hosts.
+	mkdir -p "/etc/netns/$NS_C"
+	printf '192.0.2.3 multi.pptp.test\n192.0.2.1 multi.pptp.test\n' >"/etc/netns/$NS_C/hosts"
+	tsrv_start $n --data echo --exit-when-idle || return
+	run_pty $n PPPSTUB_SEND=20 PPPSTUB_EXPECT=20 PPPSTUB_TIMEOUT=10 -- multi.pptp.test --nolaunchpppd --nohostroute --connect-timeout 2
+	tsrv_stop
+	[ "$(kv "$WORK/$n.stub" received)" = 20 ] &&
+		grep -q "trying server address 192.0.2.3 (1 of 2)" "$SYSLOG" &&
+		grep -q "trying server address 192.0.2.1 (2 of 2)" "$SYSLOG" &&
+		grep -q "Tunnel up: server=192.0.2.1 " "$SYSLOG"
+	check $n $? "expected the second address used after the first timed out: $(grep -E 'trying|Tunnel up|Could not' "$SYSLOG" | tail -4 | tr '\n' '|')"
+	rm -rf "/etc/netns/$NS_C"
+	assert_clean $n
+}
+
 for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync t_status; do
+	t_reorder t_test_type t_sync t_status t_multiaddr; do
 	want "$t" || continue
 	$t
 done

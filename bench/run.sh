@@ -26,6 +26,12 @@ UP_SMALL_N=200000
 UP_BIG_N=50000
 DOWN_SMALL_N=200000
 DOWN_BIG_N=60000
+# Paced downstream: the same offered load for both clients, below either
+# one's capacity, so CPU per frame compares like with like.
+PACED_SMALL_RATE=40000
+PACED_SMALL_N=100000
+PACED_BIG_RATE=15000
+PACED_BIG_N=40000
 SCALE_TOTAL_N=240000	# split over the calls of a scaling run
 FLOOD_N=1000000		# greblast, flat out
 PINGS=2000
@@ -167,13 +173,21 @@ tsrv_wait() {
 # bload_run CLIENT OUT bload-args...: bload in the client namespace.
 bload_run() {
 	local c=$1 out=$2; shift 2
-	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "$BLOAD" --srvlog "$WORK/r.log" \
+	local prof=()
+	[ -n "${PERF_OUT:-}" ] &&
+		prof=(perf record -q -e cpu-clock -F 4999 -g -o "$PERF_OUT" --)
+	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "${prof[@]}" "$BLOAD" --srvlog "$WORK/r.log" \
 		--out "$out" "$@" -- "$(client_bin "$c")" $SRV --nolaunchpppd \
 		--nohostroute 2>>"$WORK/client.err"
 }
 
 FAILS=0
-bad_run() { FAILS=$((FAILS + 1)); echo "  [$1 $2 rep $3: $4]" >&2; }
+bad_run() {
+	FAILS=$((FAILS + 1))
+	echo "  [$1 $2 rep $3 failed: $4]" >&2
+	tail -3 "$WORK/client.err" 2>/dev/null | sed 's/^/    client: /' >&2
+	grep -E '^(error|end|early|children_killed)=' "$WORK/r.out" 2>/dev/null | sed 's/^/    bload: /' >&2
+}
 
 # up TEST CLIENT REP IPSIZE COUNT
 run_up() {
@@ -191,17 +205,20 @@ run_up() {
 	row "$t" "$c" "$r" fps "$fps"
 	row "$t" "$c" "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
 	row "$t" "$c" "$r" loss_pct "$(fdiv "$((sent - ok))" "$sent" 100)"
-	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$cpu" "$ok" 1e6)"
+	# how fast the client took frames off the pty (the sink may drop)
+	row "$t" "$c" "$r" pty_fps "$(fdiv "$sent" "$el" 1e6)"
+	# per frame the client carried: a frame the sink drops still cost it
+	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$cpu" "$sent" 1e6)"
 }
 
-# down TEST CLIENT REP IPSIZE CALLS COUNT-PER-CALL
+# down TEST CLIENT REP IPSIZE CALLS COUNT-PER-CALL [RATE-PER-CALL, 0=flat out]
 run_down() {
-	local t=$1 c=$2 r=$3 ip=$4 k=$5 n=$6 o=$WORK/r.out
+	local t=$1 c=$2 r=$3 ip=$4 k=$5 n=$6 rate=${7:-0} o=$WORK/r.out
 	# every call is up before the first flood starts
 	local delay
 	delay=$(awk -v k="$k" 'BEGIN { printf "%.2f", 0.6 + 0.12 * k }')
 	tsrv_start --data source --count "$n" --size $((ip + 4)) \
-		--source-delay "$delay" || return
+		--rate "$rate" --source-delay "$delay" || return
 	bload_run "$c" "$o" --mode down --calls "$k" --count "$n" \
 		--size $((ip + 4)) --idle-ms 400 --max-s 30
 	tsrv_wait
@@ -303,6 +320,33 @@ pair() {
 	fi
 }
 
+# --profile: our client alone under perf (cpu-clock sampling, call
+# graphs), one scenario each; reports to $RESULTS/profile-*.txt.
+if [ "${1:-}" = --profile ]; then
+	command -v perf >/dev/null || { echo "bench: perf missing (apt-get install linux-perf)" >&2; exit 1; }
+	mkdir -p "$RESULTS"
+	prof() {
+		local name=$1; shift
+		export PERF_OUT=$WORK/$name.data
+		"$@"
+		unset PERF_OUT
+		perf report -i "$WORK/$name.data" --comm pptpgw --no-children \
+			--sort sym --stdio -g none --percent-limit 0.7 \
+			2>/dev/null | grep -v '^$' | head -60 >"$RESULTS/profile-$name.txt"
+		perf report -i "$WORK/$name.data" --comm pptpgw --no-children \
+			--sort sym --stdio -g caller,0.5,callee --percent-limit 3 \
+			2>/dev/null | grep -v '^$' | head -300 >"$RESULTS/profile-$name-callers.txt"
+		perf report -i "$WORK/$name.data" --sort comm --stdio 2>/dev/null |
+			grep -v '^#' | grep -v '^$' | head -8 >>"$RESULTS/profile-$name.txt"
+		echo "bench: $RESULTS/profile-$name.txt"
+	}
+	prof up_64 run_up up_64 ours 1 $SMALL $UP_SMALL_N
+	prof down_64 run_down down_64 ours 1 $SMALL 1 $DOWN_SMALL_N
+	prof down_1400 run_down down_1400 ours 1 $BIG 1 $DOWN_BIG_N
+	prof flood_64 run_flood flood_64 ours 1
+	exit 0
+fi
+
 START=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: ours=$OURS theirs=$THEIRS ($THEIRS_VERSION), $REPS repetitions, $(nproc) CPUs, load $LOAD_BEFORE"
@@ -312,6 +356,8 @@ for r in $(seq "$REPS"); do
 	pair run_up up_1400 "$r" $BIG $UP_BIG_N
 	pair run_down down_64 "$r" $SMALL 1 $DOWN_SMALL_N
 	pair run_down down_1400 "$r" $BIG 1 $DOWN_BIG_N
+	pair run_down down_64_at40k "$r" $SMALL 1 $PACED_SMALL_N $PACED_SMALL_RATE
+	pair run_down down_1400_at15k "$r" $BIG 1 $PACED_BIG_N $PACED_BIG_RATE
 	pair run_ping latency_64 "$r"
 	pair run_down scale_4calls "$r" $SMALL 4 $((SCALE_TOTAL_N / 4))
 	pair run_down scale_16calls "$r" $SMALL 16 $((SCALE_TOTAL_N / 16))

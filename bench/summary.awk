@@ -4,7 +4,7 @@
 # Each figure: median of the repetitions, with min and max.
 
 function unit(m) {
-	if (m == "fps" || m == "offered_fps") return "frames/s"
+	if (m ~ /fps$/) return "frames/s"
 	if (m == "mbps") return "Mbit/s"
 	if (m == "loss_pct" || m == "delivered_pct") return "%"
 	if (m == "cpu_s_per_mframe") return "CPU s/Mframe"
@@ -14,7 +14,7 @@ function unit(m) {
 }
 # +1: more is better, -1: less is better, 0: neither
 function better(m) {
-	if (m == "fps" || m == "mbps" || m == "delivered_pct") return 1
+	if (m == "fps" || m == "pty_fps" || m == "mbps" || m == "delivered_pct") return 1
 	if (m == "offered_fps") return 0
 	return -1
 }

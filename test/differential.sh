@@ -21,6 +21,7 @@
 # |                          | StopCCRQ                     |                               | orderly shutdown          |
 # | (filled in below)        |                              |                               |                           |
 set -u
+SUITE_ARGS=("$@")
 ONLY=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -281,6 +282,41 @@ sc_gre_piggy() {
 	client $1 $n PPPSTUB_ECHO=1 PPPSTUB_EXPECT=5 PPPSTUB_TIMEOUT=5 PPPSTUB_LINGER_MS=300 -- $SRV $COMMON
 	wait_until 3 no_pptp_left
 	tsrv_stop
+}
+
+# ---------------------------------------------------------------------------
+# Normalising a server log for comparison.
+
+# norm_ctrl LOG: one line per message the server received (RX NAME fields
+# hex=...), without the timestamp and the connection number, with the
+# client's call ids (OCRQ call_id and the CCRQ/CDN that name it) replaced
+# by C1, C2... in order of first use, in the fields and in the hex; plus
+# ACCEPT peer=IP and CLOSE eof|rst|... lines for the TCP connection.
+norm_ctrl() {
+	awk '
+	{ sub(/^[0-9.]+ /, "") }
+	$1 == "RX" {
+		name = $2; line = "RX " name
+		own = (name == "OCRQ" || name == "CCR" || name == "CDN")
+		for (i = 3; i <= NF; i++) {
+			f = $i
+			if (f ~ /^conn=/) continue
+			if (own && f ~ /^call_id=/) {
+				v = substr(f, 9)
+				if (name == "OCRQ" && !(v in map)) map[v] = "C" (++nc)
+				f = "call_id=" ((v in map) ? map[v] : "unknown:" v)
+				cid = (v in map) ? map[v] : "??"
+			}
+			if (own && f ~ /^hex=/)
+				f = substr(f, 1, 28) "[" cid "]" substr(f, 33)
+			line = line " " f
+		}
+		print line; next
+	}
+	$1 == "EV" && $2 == "tcp-accept" { for (i = 3; i <= NF; i++) if ($i ~ /^peer=/) print "ACCEPT " $i; next }
+	$1 == "EV" && $2 == "tcp-close" { for (i = 3; i <= NF; i++) if ($i ~ /^reason=/) print "CLOSE " $i; next }
+	$1 == "EV" && $2 == "tcp-rst" { print "CLOSE reason=rst"; next }
+	' "$1"
 }
 
 run_both() {

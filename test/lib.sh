@@ -164,6 +164,9 @@ pptp_procs() {
 no_pptp_left() { [ -z "$(pptp_procs)" ]; }
 rundir_empty() { [ -z "$(ls -A "$PPTP_RUNDIR" 2>/dev/null)" ]; }
 
+# syslog_has PATTERN: the sink may write a line a moment after it was sent.
+syslog_has() { wait_until 3 grep -q "$1" "$SYSLOG"; }
+
 # kv FILE KEY: value of KEY=VALUE lines (pppstub results, tsrv stats).
 kv() { sed -n "s/^$2=//p" "$1" | tail -1; }
 

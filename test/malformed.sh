@@ -537,10 +537,13 @@ t_ctrl_mal() {
 	n=ctrl_wait_stop
 	if want $n; then
 		mc_run $n 7000 800 "" --no-stopccrp \
+			--send "ccrq=$M_OCRP_AGAIN$M_SLI_PCID$M_ICCN" \
 			--send "stopccrq=$M_OCRP_AGAIN$M_SCCRP$M_ICRQ$M_ECHORQ"
+		need_log "Outgoing-Call-Reply for unknown call id [0-9]+ ignored"
+		need_log "unexpected Incoming-Call-Connected from server ignored"
 		need_log "control connection to $SRV finished"
 		mlog_has $n "^RX STOPCCRQ" || problem "no StopCCRQ sent"
-		case_end "$n[OCRP, SCCRP, ICRQ, Echo-Request instead of the StopCCRP: the close still ends within the stop wait]"
+		case_end "$n[OCRP, SLI, ICCN while our CCRQ waits for CDN; OCRP, SCCRP, ICRQ, Echo-Request instead of the StopCCRP: ignored, the close still ends within the stop wait]"
 	fi
 }
 

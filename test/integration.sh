@@ -513,9 +513,78 @@ t_multiaddr() {
 	assert_clean $n
 }
 
+# Regression tests for defects known in pptp-linux (issue 4).
+gw_pid() { local p; for p in $(pptp_procs); do [ "$(cat /proc/$p/comm)" = pptpgw ] && echo $p; done; }
+
+t_defects() {
+	# A daemonised gateway reports its own, current pid (pptp-linux told
+	# the call manager the pid it had before daemon()).
+	local n=daemon_pid
+	tsrv_start $n --data echo --exit-when-idle || return
+	(PPTP_PPPD=$STUB PPPSTUB_SEND=10 PPPSTUB_LINGER_MS=2500 PPPSTUB_TIMEOUT=8 \
+		PPPSTUB_RESULT=$WORK/$n.stub timeout 15 ip netns exec "$NS_C" \
+		"$PPTP" $SRV --nohostroute >"$WORK/$n.out" 2>&1) &
+	local r=$!
+	sleep 1.2
+	local gw spid
+	gw=$(gw_pid)
+	spid=$("$PPTP" --status --tsv | cut -f5)
+	[ -n "$gw" ] && [ "$spid" = "$gw" ] && [ "$(awk '{print $4}' /proc/$gw/stat)" = 1 ]
+	check $n $? "expected the daemonised gateway (parent 1) to report its own pid: gateway=$gw status=$spid"
+	wait $r
+	tsrv_stop
+	assert_clean $n
+
+	# Send errors other than ENOBUFS do not end the tunnel.
+	n=send_errors
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=600 PPPSTUB_RATE=200 PPPSTUB_LINGER_MS=1000 PPPSTUB_TIMEOUT=10 -- $SRV --nolaunchpppd --nohostroute) &
+	r=$!
+	sleep 1
+	ip -n "$NS_C" route add unreachable $SRV/32
+	sleep 0.5
+	local failed
+	failed=$("$PPTP" --status --json | sed -n 's/.*"tx_failed":\([0-9]*\).*/\1/p')
+	ip -n "$NS_C" route del unreachable $SRV/32
+	wait $r
+	local got
+	got=$(kv "$WORK/$n.stub" received)
+	[ "${failed:-0}" -gt 0 ] && [ "${got:-0}" -ge 400 ] && [ "${got:-0}" -lt 600 ]
+	check $n $? "expected tx failed > 0 while unreachable and the tunnel carrying on after: tx_failed=$failed received=$got of 600"
+	tsrv_stop
+	assert_clean $n
+
+	# A storm of SIGUSR1 during traffic: the handler only sets a flag.
+	n=usr1_storm
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=2000 PPPSTUB_RATE=2000 PPPSTUB_EXPECT=2000 PPPSTUB_TIMEOUT=10 -- $SRV --nolaunchpppd --nohostroute) &
+	r=$!
+	sleep 0.8
+	gw=$(gw_pid)
+	for _ in $(seq 200); do kill -USR1 $gw 2>/dev/null; done
+	wait $r
+	[ "$(kv "$WORK/$n.stub" received)" = 2000 ] && [ "$(kv "$WORK/$n.stub" bad_payload)" = 0 ]
+	check $n $? "expected 2000 frames intact through 200 SIGUSR1, saw $(kv "$WORK/$n.stub" received)"
+	tsrv_stop
+	assert_clean $n
+
+	# The call manager cannot be started: bounded tries, one clear line.
+	n=cm_unstartable
+	tsrv_start $n --data echo --exit-when-idle || return
+	local start end rc
+	start=$(date +%s)
+	PPTP_RUNDIR=/proc/pptp-no-such-dir timeout 20 ip netns exec "$NS_C" "$PPTP" $SRV --nolaunchpppd --nohostroute </dev/null >"$WORK/$n.out" 2>&1
+	rc=$?
+	end=$(date +%s)
+	[ "$rc" = 1 ] && [ $((end - start)) -le 8 ]
+	check $n $? "expected exit 1 within 8 s, saw rc=$rc after $((end - start)) s: $(tail -2 "$WORK/$n.out" | tr '\n' '|')"
+	tsrv_stop
+	assert_clean $n
+}
+
 for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync t_status t_multiaddr; do
+	t_reorder t_test_type t_sync t_status t_multiaddr t_defects; do
 	want "$t" || continue
 	$t
 done

@@ -48,15 +48,23 @@ void ctrl_config_default(struct ctrl_config *cfg)
 
 /* ---- events ---------------------------------------------------------- */
 
+static bool event_optional(enum ctrl_event_type type)
+{
+	return type == CEV_LOG || type == CEV_CALL_SLI;
+}
+
 static struct ctrl_event *event_push(struct ctrl_conn *c,
 				     enum ctrl_event_type type)
 {
 	struct ctrl_event *ev;
 
+	/* Leave the state changes still to come their room. */
+	if (event_optional(type) && c->ev_count >= CTRL_EVENTS_OPTIONAL_MAX)
+		return NULL;
 	if (c->ev_count == CTRL_EVENTS_MAX) {
 		/* Only log lines can fill the queue between two drains;
 		 * losing the oldest log line is better than losing state. */
-		if (c->ev[c->ev_head].type != CEV_LOG)
+		if (!event_optional(c->ev[c->ev_head].type))
 			return NULL;
 		c->ev_head = (c->ev_head + 1) % CTRL_EVENTS_MAX;
 		c->ev_count--;
@@ -76,8 +84,8 @@ static void ctrl_log(struct ctrl_conn *c, int level, const char *fmt, ...)
 	struct ctrl_event *ev;
 	va_list ap;
 
-	/* Never let a log line push out a state event. */
-	if (c->ev_count >= CTRL_EVENTS_MAX - 8)
+	/* Debug chatter must not crowd out the warnings. */
+	if (level >= 2 && c->ev_count >= CTRL_EVENTS_DEBUG_MAX)
 		return;
 	ev = event_push(c, CEV_LOG);
 	if (!ev)
@@ -200,7 +208,10 @@ static void send_ocrq(struct ctrl_conn *c, struct ctrl_call *call,
 	if (c->cfg.phone[0])
 		snprintf(m.u.ocrq.phone, sizeof(m.u.ocrq.phone), "%s",
 			 c->cfg.phone);
-	send_msg(c, &m);
+	if (send_msg(c, &m) < 0) {
+		call_end(c, call, "control output full: call request not sent");
+		return;
+	}
 	call->state = CALL_WAIT_REPLY;
 	call->deadline = now + c->cfg.setup_timeout_ms;
 }
@@ -210,12 +221,20 @@ static void send_ocrq(struct ctrl_conn *c, struct ctrl_call *call,
  * reconnect does not reuse the id of a call the server may still hold. */
 static int alloc_call_id(struct ctrl_conn *c)
 {
-	for (uint32_t i = 0; i <= 0xffff; i++) {
-		uint16_t id = (uint16_t)(c->cfg.call_id_base + i);
+	/* At most CTRL_CALLS_MAX ids are taken, so one of the first
+	 * CTRL_CALLS_MAX + 1 from the base is free: one pass finds it. */
+	bool taken[CTRL_CALLS_MAX + 1] = { false };
 
-		if (!call_by_id(c, id))
-			return (int)id;
+	for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
+		uint16_t off = (uint16_t)(c->calls[i].call_id -
+					  c->cfg.call_id_base);
+
+		if (c->calls[i].in_use && off <= CTRL_CALLS_MAX)
+			taken[off] = true;
 	}
+	for (uint32_t off = 0; off <= CTRL_CALLS_MAX; off++)
+		if (!taken[off])
+			return (uint16_t)(c->cfg.call_id_base + off);
 	return -1;
 }
 
@@ -419,26 +438,32 @@ static void on_ocrp(struct ctrl_conn *c, const struct pptp_msg *m)
 	send_sli_quirk(c, call);
 }
 
+/* The call a CDN names.  RFC 2637 (and PoPToP) put the PAC's call id
+ * there; accel-ppp puts ours, and pptp-linux looks up its own.  The PAC's
+ * id wins; ours is the fallback. */
+static struct ctrl_call *cdn_call(struct ctrl_conn *c, uint16_t id)
+{
+	struct ctrl_call *call;
+
+	for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
+		struct ctrl_call *k = &c->calls[i];
+
+		if (k->in_use && k->state != CALL_WAIT_CONN &&
+		    k->state != CALL_WAIT_REPLY && k->peer_call_id == id)
+			return k;
+	}
+	call = call_by_id(c, id);
+	if (call && (call->state == CALL_WAIT_CONN ||
+		     call->state == CALL_WAIT_REPLY))
+		return NULL;
+	return call;
+}
+
 static void on_cdn(struct ctrl_conn *c, const struct pptp_msg *m)
 {
-	struct ctrl_call *call = call_by_id(c, m->u.cdn.call_id);
+	struct ctrl_call *call = cdn_call(c, m->u.cdn.call_id);
 	char why[200];
 
-	/* The server names the call by its own id in CDN; match on that. */
-	if (!call) {
-		for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
-			struct ctrl_call *k = &c->calls[i];
-
-			if (k->in_use && k->state != CALL_WAIT_CONN &&
-			    k->state != CALL_WAIT_REPLY &&
-			    k->peer_call_id == m->u.cdn.call_id) {
-				call = k;
-				break;
-			}
-		}
-	} else if (call->peer_call_id != m->u.cdn.call_id) {
-		call = NULL;
-	}
 	if (!call) {
 		ctrl_log(c, 0, "Call-Disconnect-Notify for unknown call id %u "
 			   "ignored", m->u.cdn.call_id);

@@ -15,14 +15,22 @@
  * the pptp processes of one machine, so a few hundred is plenty and keeps
  * the call table small. */
 #define CTRL_CALLS_MAX 256
-/* Bytes of not-yet-sent output we keep; past this we drop what we were
- * about to queue (only an echo-reply flood from a hostile server gets
- * here) rather than grow without bound. */
-#define CTRL_WBUF_MAX 32768
+/* Bytes of not-yet-sent output we keep: room for an OCRQ for every call
+ * (the calls asked for before SCCRP all go out at once: 256 * 168 bytes)
+ * and their CCRQs; past this we drop what we were about to queue (only an
+ * echo-reply flood or a stalled socket gets here) rather than grow
+ * without bound. */
+#define CTRL_WBUF_MAX 65536
 /* Input bytes held while a message is incomplete: one whole message. */
 #define CTRL_RBUF_MAX (2 * PPTP_MSG_MAX)
-/* Events queued for the call manager between two drains. */
-#define CTRL_EVENTS_MAX 128
+/* Events queued for the call manager between two drains.  State changes
+ * are never dropped: between two drains each call can come up and go down
+ * (and be reopened and fail), plus the connection's up and down.  Log
+ * lines and Set-Link-Info news share what is left, debug lines half. */
+#define CTRL_EVENTS_STATE_MAX (3 * CTRL_CALLS_MAX + 2)
+#define CTRL_EVENTS_OPTIONAL_MAX 64
+#define CTRL_EVENTS_DEBUG_MAX (CTRL_EVENTS_OPTIONAL_MAX / 2)
+#define CTRL_EVENTS_MAX (CTRL_EVENTS_STATE_MAX + CTRL_EVENTS_OPTIONAL_MAX)
 /* How long we wait for Stop-Control-Connection-Reply and for the
  * Call-Disconnect-Notify that answers our Call-Clear-Request. */
 #define CTRL_STOP_WAIT_MS 3000

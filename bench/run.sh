@@ -326,24 +326,33 @@ if [ "${1:-}" = --profile ]; then
 	command -v perf >/dev/null || { echo "bench: perf missing (apt-get install linux-perf)" >&2; exit 1; }
 	mkdir -p "$RESULTS"
 	prof() {
-		local name=$1; shift
-		export PERF_OUT=$WORK/$name.data
+		local name=$1 data=$WORK/$1.data out=$RESULTS/profile-$1.txt; shift
+		export PERF_OUT=$data
 		"$@"
 		unset PERF_OUT
-		perf report -i "$WORK/$name.data" --comm pptpgw --no-children \
-			--sort sym --stdio -g none --percent-limit 0.7 \
-			2>/dev/null | grep -v '^$' | head -60 >"$RESULTS/profile-$name.txt"
-		perf report -i "$WORK/$name.data" --comm pptpgw --no-children \
-			--sort sym --stdio -g caller,0.5,callee --percent-limit 3 \
-			2>/dev/null | grep -v '^$' | head -300 >"$RESULTS/profile-$name-callers.txt"
-		perf report -i "$WORK/$name.data" --sort comm --stdio 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -8 >>"$RESULTS/profile-$name.txt"
-		echo "bench: $RESULTS/profile-$name.txt"
+		{
+			echo "# profile $name: perf record -e cpu-clock -F 4999 -g, our client, $(date -u +%FT%TZ)"
+			echo "## samples by process (all of the run)"
+			perf report -i "$data" --sort comm --stdio -g none 2>/dev/null | grep '%'
+			echo "## gateway (pptpgw): user space vs kernel"
+			perf report -i "$data" --comm pptpgw --sort dso --stdio -g none 2>/dev/null | grep '%'
+			echo "## gateway: inclusive time of system calls and our functions"
+			perf report -i "$data" --comm pptpgw --children --sort sym --stdio -g none 2>/dev/null |
+				grep -E '__x64_sys_|\[\.\] [a-z_]' | grep -v '0x' | head -25
+			echo "## gateway: inclusive time of kernel paths"
+			perf report -i "$data" --comm pptpgw --children --sort sym --stdio -g none 2>/dev/null |
+				grep -E '\[k\] (raw_sendmsg|ip_finish_output2|net_rx_action|raw_local_deliver|ip_route_output_flow|raw_recvmsg|skb_copy_datagram_iter|file_tty_write|tty_read|do_sys_poll|schedule|queue_work_on|sk_filter_trim_cap|skb_clone)( |$)'
+			echo "## gateway: self time, top symbols"
+			perf report -i "$data" --comm pptpgw --no-children --sort sym --stdio -g none 2>/dev/null |
+				grep '%' | head -25
+		} >"$out"
+		echo "bench: $out"
 	}
 	prof up_64 run_up up_64 ours 1 $SMALL $UP_SMALL_N
 	prof down_64 run_down down_64 ours 1 $SMALL 1 $DOWN_SMALL_N
 	prof down_1400 run_down down_1400 ours 1 $BIG 1 $DOWN_BIG_N
 	prof flood_64 run_flood flood_64 ours 1
+	prof scale_16calls run_down scale_16calls ours 1 $SMALL 16 $((SCALE_TOTAL_N / 16))
 	exit 0
 fi
 

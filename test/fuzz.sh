@@ -31,7 +31,7 @@ for src in fuzz/fuzz_*.c; do
 	[ -d "fuzz/corpus/$short" ] && inputs="fuzz/corpus/$short"
 	[ -d "fuzz/regress/$short" ] && inputs="$inputs fuzz/regress/$short"
 	if [ -n "$inputs" ]; then
-		if "./fuzz/$name" -runs=0 $inputs >"$WORK/$name.replay" 2>&1; then
+		if "./fuzz/$name" -runs=0 -artifact_prefix="$WORK/" $inputs >"$WORK/$name.replay" 2>&1; then
 			pass "$name-replay"
 		else
 			fail "$name-replay" "$(grep -m3 -E 'ERROR|SUMMARY|runtime error' "$WORK/$name.replay" | tr '\n' '|')"

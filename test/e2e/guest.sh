@@ -590,8 +590,8 @@ else
 	done
 fi
 cp "$SYSLOG" "$LOGROOT/messages" 2>/dev/null
-if [ -n "$E2E_LOGS" ]; then
-	echo "E2E-LOGS-BEGIN"
-	tar -czf - -C /tmp logs | base64
-	echo "E2E-LOGS-END"
-fi
+# The logs are small (tens of KB compressed): always send them to the host.
+echo
+echo "E2E-LOGS-BEGIN"
+tar -czf - -C /tmp logs | base64
+echo "E2E-LOGS-END"

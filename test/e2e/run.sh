@@ -314,7 +314,7 @@ build_overlay() {
 	{
 		echo "E2E_ONLY='$ONLY'"
 		echo "E2E_XFAIL='$XFAIL'"
-		echo "E2E_LOGS='$([ -n "$KEEP_LOGS" ] && echo 1)'"
+		echo "E2E_GUARD=$((RUN_TIMEOUT > 60 ? RUN_TIMEOUT - 20 : RUN_TIMEOUT))"
 		echo "E2E_TESTS='$(echo $ALL_TESTS)'"
 	} >"$tree/e2e/config"
 	(cd "$tree" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) |
@@ -339,13 +339,15 @@ log "guest finished (qemu exit $QRC)"
 
 tr -d '\r' <"$CONSOLE" >"$WORK/console.txt"
 
+# Guest logs travel as a base64 tar.gz between two marker lines.
+mkdir -p "$WORK/guest"
+sed -n '/E2E-LOGS-BEGIN$/,/^E2E-LOGS-END$/p' "$WORK/console.txt" | sed '1d;$d' |
+	base64 -d 2>/dev/null | tar -xzf - -C "$WORK/guest" 2>/dev/null
 if [ -n "$KEEP_LOGS" ]; then
 	mkdir -p "$KEEP_LOGS"
 	cp "$WORK/console.txt" "$KEEP_LOGS/console.log"
-	# Guest logs travel as a base64 tar.gz between two marker lines.
-	sed -n '/^E2E-LOGS-BEGIN$/,/^E2E-LOGS-END$/p' "$WORK/console.txt" |
-		sed '1d;$d' | base64 -d 2>/dev/null | tar -xzf - -C "$KEEP_LOGS" 2>/dev/null
-	log "logs kept in $KEEP_LOGS"
+	[ -d "$WORK/guest/logs" ] && cp -r "$WORK/guest/logs" "$KEEP_LOGS/"
+	log "logs kept in $KEEP_LOGS (console.log, logs/<test>/)"
 fi
 
 # --------------------------------------------------------------- results
@@ -359,7 +361,11 @@ while read -r kind name rest; do
 	FAIL)
 		case " $XFAIL " in
 		*" $name "*) echo "XFAIL $name: ${rest#: }" ;;
-		*) FAILED=$((FAILED + 1)); echo "FAIL $name: ${rest#: }" ;;
+		*) FAILED=$((FAILED + 1)); echo "FAIL $name: ${rest#: }"
+		   if [ -z "$KEEP_LOGS" ] && [ -f "$WORK/guest/logs/$name/syslog" ]; then
+			echo "e2e: $name: last guest syslog lines (use --keep-logs DIR for all):" >&2
+			tail -n 15 "$WORK/guest/logs/$name/syslog" | sed 's/^/    /' >&2
+		   fi ;;
 		esac ;;
 	esac
 done < <(sed -n 's/^.*E2E-RESULT \(PASS\|FAIL\) \([^ :]*\)\(.*\)$/\1 \2 \3/p' "$WORK/console.txt")

@@ -175,7 +175,7 @@ bload_run() {
 	local c=$1 out=$2; shift 2
 	local prof=()
 	[ -n "${PERF_OUT:-}" ] &&
-		prof=(perf record -q -e cpu-clock -F 4999 -g -o "$PERF_OUT" --)
+		prof=(perf record -q ${PERF_ARGS:--e cpu-clock -F 4999 -g} -o "$PERF_OUT" --)
 	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "${prof[@]}" "$BLOAD" --srvlog "$WORK/r.log" \
 		--out "$out" "$@" -- "$(client_bin "$c")" $SRV --nolaunchpppd \
 		--nohostroute 2>>"$WORK/client.err"
@@ -329,13 +329,26 @@ if [ "${1:-}" = --profile ]; then
 		local name=$1 data=$WORK/$1.data out=$RESULTS/profile-$1.txt; shift
 		export PERF_OUT=$data
 		"$@"
-		unset PERF_OUT
+		local frames
+		frames=$(kv "$WORK/r.out" received)
+		[ -n "$frames" ] || frames=$(kv "$WORK/r.out" sent)
+		# a second run counts the gateway's system calls per frame
+		export PERF_OUT=$data.sc PERF_ARGS="-c 1 -e syscalls:sys_enter_poll -e syscalls:sys_enter_read -e syscalls:sys_enter_write -e syscalls:sys_enter_recvmmsg -e syscalls:sys_enter_sendmmsg"
+		"$@"
+		local frames2
+		frames2=$(kv "$WORK/r.out" received)
+		[ -n "$frames2" ] || frames2=$(kv "$WORK/r.out" sent)
+		unset PERF_OUT PERF_ARGS
 		{
 			echo "# profile $name: perf record -e cpu-clock -F 4999 -g, our client, $(date -u +%FT%TZ)"
 			echo "## samples by process (all of the run)"
 			perf report -i "$data" --sort comm --stdio -g none 2>/dev/null | grep '%'
-			echo "## gateway (pptpgw): user space vs kernel"
-			perf report -i "$data" --comm pptpgw --sort dso --stdio -g none 2>/dev/null | grep '%'
+			echo "## gateway (pptpgw): user space (pptp, libc) vs kernel"
+			perf report -i "$data" --comm pptpgw --no-children --sort dso --stdio -g none 2>/dev/null | grep '%'
+			echo "## gateway: system calls per frame ($frames2 frames in the counting run)"
+			perf report -i "$data.sc" --comm pptpgw --stdio --sort comm --show-nr-samples 2>/dev/null |
+				awk -v f="$frames2" '/^# Samples:/ { ev = $NF; gsub(/'"'"'/, "", ev) }
+					/pptpgw/ && ev != "" { printf "  %-32s %10d calls  %.4f per frame\n", ev, $2, (f > 0 ? $2 / f : 0); ev = "" }'
 			echo "## gateway: inclusive time of system calls and our functions"
 			perf report -i "$data" --comm pptpgw --children --sort sym --stdio -g none 2>/dev/null |
 				grep -E '__x64_sys_|\[\.\] [a-z_]' | grep -v '0x' | head -25

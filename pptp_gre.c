@@ -493,12 +493,17 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 	case RO_DUP:
 	case RO_OLD:
 		gw->st.rx_underwin++;
+		log_debug("discarding duplicate or old packet %u", h.seq);
 		break;
 	case RO_OVER:
 		gw->st.rx_overwin++;
+		log_debug("discarding packet %u, too far ahead of the "
+			  "window", h.seq);
 		break;
 	case RO_TOOBIG:
 		gw->st.rx_invalid++;
+		log_debug("discarding packet %u: %u bytes cannot be "
+			  "buffered", h.seq, h.payload_len);
 		break;
 	}
 }
@@ -554,6 +559,8 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 		}
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			gw->st.rx_invalid++;
+			log_debug("discarding a GRE packet larger than %d bytes",
+				  GW_RX_MAX);
 			continue;
 		}
 		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);

@@ -74,14 +74,16 @@ int status_format(char *buf, size_t cap, const struct status_info *si)
 		"rx_buffered=%u\nrx_errors=%u\nrx_truncated=%u\n"
 		"rx_invalid=%u\nrx_acks=%u\ntx_sent=%u\ntx_failed=%u\n"
 		"tx_short=%u\ntx_acks=%u\ntx_oversize=%u\nrtt_us=%d\n"
-		"rx_bytes=%llu\ntx_bytes=%llu\npty_bad_frames=%u\n",
+		"rx_bytes=%llu\ntx_bytes=%llu\npty_bad_frames=%u\n"
+		"rx_other_call=%u\n",
 		a, si->call_id, si->peer_call_id, si->state, (long)getpid(),
 		si->tty ? si->tty : "-", (unsigned long long)si->uptime_s,
 		s->rx_accepted, s->rx_lost, s->rx_underwin, s->rx_overwin,
 		s->rx_buffered, s->rx_errors, s->rx_truncated, s->rx_invalid,
 		s->rx_acks, s->tx_sent, s->tx_failed, s->tx_short, s->tx_acks,
 		s->tx_oversize, s->rtt_us, (unsigned long long)s->rx_bytes,
-		(unsigned long long)s->tx_bytes, s->pty_bad_frames);
+		(unsigned long long)s->tx_bytes, s->pty_bad_frames,
+		s->rx_other_call);
 }
 
 void status_serve(int listen_fd, const struct status_info *si)

@@ -522,12 +522,20 @@ static void stop_calls(void)
 	do {
 		left = 0;
 		for (int i = 0; i < O.calls; i++) {
+			int st;
+
 			if (C[i].pid <= 0)
 				continue;
-			if (waitpid(C[i].pid, NULL, WNOHANG) == C[i].pid)
+			if (waitpid(C[i].pid, &st, WNOHANG) == C[i].pid) {
 				C[i].pid = 0;
-			else
+				if (!WIFEXITED(st) || WEXITSTATUS(st))
+					fprintf(R, "call%d_exit=%s%d\n", i,
+						WIFEXITED(st) ? "" : "signal-",
+						WIFEXITED(st) ? WEXITSTATUS(st)
+							      : WTERMSIG(st));
+			} else {
 				left++;
+			}
 		}
 		if (left)
 			sleep_us(10000);
@@ -595,7 +603,9 @@ static int run_up(void)
 			if (w > 0)
 				c->out_off += (size_t)w;
 			else if (w < 0 && errno != EAGAIN && errno != EINTR)
-				return fprintf(R, "error=write\n"), -1;
+				return fprintf(R, "error=write-%s after=%" PRIu64
+					       "\n", strerror(errno), c->sent),
+				       -1;
 			if (c->out_off < c->out_len) {
 				p[i].events = POLLOUT;
 				blocked++;

@@ -22,8 +22,8 @@
 # | what                        | pptp-linux 1.10                  | ours                             | status          |
 # |-----------------------------|----------------------------------|----------------------------------|-----------------|
 # | OCRQ after SCCRP            | 1.0 s later (its timer tick)     | at once (< 1 ms)                 | deliberate      |
-# | call ids                    | random base per connection, then | random base per connection, then | same; ids are   |
-# |                             | base+1...                        | base+1...                        | normalised      |
+# | call ids                    | random for every call            | random base per connection, then | both legal; ids |
+# |                             |                                  | the next free id                 | normalised      |
 # | end of the last call        | CCRQ, then FIN; no StopCCRQ      | CCRQ, StopCCRQ, StopCCRP, FIN    | deliberate (RFC |
 # |                             | (same after OCRP refusal or CDN) |                                  | 2637 3.1.1)     |
 # | --quirks BEZEQ_ISRAEL OCRQ  | call_id 0 (its hook rebuilds the | its own call id, so the call     | ours right      |
@@ -34,6 +34,7 @@
 # | first GRE sequence number   | 1                                | 0                                | ours to fix     |
 # |                             |                                  |                                  | (reported)      |
 # | ack-only delay (1 pending)  | 0.5 s                            | 20 ms (GW_ACK_DELAY_US)          | deliberate      |
+# | exit status, OCRP refused   | 143 (SIGTERM from its call mgr)  | 1                                | deliberate      |
 # The "ours to fix" rows pass as known differences until the fix lands;
 # then they pass plainly.
 set -u
@@ -61,8 +62,15 @@ LINRUN=$WORK/linrun
 TIMEOUT=${TIMEOUT:-12}
 SRV_ALT=192.0.2.3	# second client address, for --localbind
 
+# Until the namespaces exist there is nothing worth keeping in $WORK.
+EARLY=1
 finish() {
-	[ "$FAILED" -gt 0 ] && echo "failed:$FAILED_NAMES (logs in $WORK)" && KEEP=1
+	if [ -n "$EARLY" ]; then
+		rm -rf "$WORK"
+	elif [ "$FAILED" -gt 0 ]; then
+		echo "failed:$FAILED_NAMES (logs in $WORK)"
+		KEEP=1
+	fi
 	echo "differential: $PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 	exit
@@ -118,6 +126,7 @@ esac
 
 trap cleanup_all EXIT
 trap 'exit 130' INT TERM
+EARLY=""
 mkdir -p "$PPTP_RUNDIR" "$LINRUN" /var/run/pptp
 ns_setup || { fail setup "cannot create namespaces"; finish; }
 ip -n "$NS_C" addr add $SRV_ALT/24 dev "v${SUFFIX}c"
@@ -137,20 +146,34 @@ client() {
 	local envs=()
 	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	shift
-	env "${envs[@]}" PPPSTUB_RESULT="$WORK/$name.stub" \
+	# In a subshell with stderr to the log: pptp-linux's client ends by
+	# SIGTERM from its call manager when a call fails, and bash would
+	# print "Terminated" for it.  The exit status goes to NAME.rc.
+	(env "${envs[@]}" PPPSTUB_RESULT="$WORK/$name.stub" \
 		timeout "$TIMEOUT" ip netns exec "$NS_C" \
 		sh -c 'mount --bind "$0" /var/run/pptp && exec "$@"' "$LINRUN" \
 		socat EXEC:"$STUB",pty,raw,echo=0 \
-		EXEC:"$(bin_of "$who") $*",nofork >"$WORK/$name.out" 2>&1
+		EXEC:"$(bin_of "$who") $*",nofork
+	echo $? >"$WORK/$name.rc") >"$WORK/$name.out" 2>&1
+}
+
+# kill_clients: end every client process in our namespace (all started by
+# this script): TERM, then KILL what is left a second later (pptp-linux's
+# call manager can hang in a futex once its client is gone).
+kill_clients() {
+	local p
+	[ -z "$(pptp_procs)" ] && return 0
+	for p in $(pptp_procs); do kill "$p" 2>/dev/null; done
+	wait_until 1 no_pptp_left && return 0
+	for p in $(pptp_procs); do kill -KILL "$p" 2>/dev/null; done
+	wait_until 2 no_pptp_left
 }
 
 # Between runs: no client process may be left (bounded), nor files.
 settle() {
-	local p
-	if ! wait_until 5 no_pptp_left; then
+	if ! wait_until 3 no_pptp_left; then
 		echo "note: ending leftover client processes: $(pptp_procs | tr '\n' ' ')"
-		for p in $(pptp_procs); do kill "$p" 2>/dev/null; done
-		wait_until 2 no_pptp_left
+		kill_clients
 	fi
 	rm -rf "${LINRUN:?}"/* "${PPTP_RUNDIR:?}"/*
 }
@@ -193,8 +216,18 @@ COMMON="--nolaunchpppd --nohostroute"
 LOGOPTS="--log-time --log-hex --log-gre --exit-when-idle"
 
 # srv NAME OPTS...: the server, then the client(s), then srv_end.
-srv() { local n=$1; shift; tsrv_start "$n" $LOGOPTS "$@"; }
-srv_end() { wait_until 4 no_pptp_left; tsrv_stop; }
+SRV_NAME=""
+srv() { SRV_NAME=$1; shift; tsrv_start "$SRV_NAME" $LOGOPTS "$@"; }
+# lib's TSRV_PID is the subshell around ip netns exec; the server's own
+# pid is in its ready file.
+srv_end() {
+	local pid
+	wait_until 3 no_pptp_left
+	pid=$(cat "$WORK/$SRV_NAME.ready" 2>/dev/null)
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	[ -n "$TSRV_PID" ] && wait_until 2 eval '! kill -0 $TSRV_PID 2>/dev/null'
+	tsrv_stop
+}
 
 sc_plain() {
 	srv plain.$1 --data echo || return
@@ -216,6 +249,7 @@ sc_quirks() {
 	srv quirks.$1 --data echo || return
 	TIMEOUT=3 client $1 quirks.$1 PPPSTUB_TIMEOUT=2 PPPSTUB_LINGER_MS=200 -- \
 		$SRV $COMMON --quirks BEZEQ_ISRAEL
+	[ $1 = linux ] && kill_clients
 	srv_end
 }
 
@@ -300,9 +334,9 @@ sc_gre_piggy() {
 # "ACCEPT peer=IP", "CLOSE reason=eof|rst|..." and "GREBAD ..." (GRE from
 # the wrong address or for an unknown call).  Dropped: timestamps, tsrv's
 # connection numbers.  The client's call ids (OCRQ call_id, and the
-# CCRQ/CDN call_id naming it) become C1 for the first and C1+d for the
-# others (d = id - first id, mod 65536), in the field and in the hex, so
-# that the allocation rule is still compared but the random base is not.
+# CCRQ/CDN call_id naming it) become C1, C2... in order of first use, in
+# the field and in the hex: pptp-linux draws a random id for every call,
+# ours a random base per connection and then the next free id.
 norm_ctrl() {
 	awk '
 	{ sub(/^[0-9.]+ /, "") }
@@ -314,11 +348,7 @@ norm_ctrl() {
 			if (f ~ /^conn=/) continue
 			if (own && f ~ /^call_id=/) {
 				v = substr(f, 9) + 0
-				if (name == "OCRQ" && !(v in map)) {
-					if (!nc++) first = v
-					d = (v - first + 65536) % 65536
-					map[v] = d ? "C1+" d : "C1"
-				}
+				if (name == "OCRQ" && !(v in map)) map[v] = "C" (++nc)
 				cid = (v in map) ? map[v] : "unknown:" v
 				f = "call_id=" cid
 			}
@@ -603,6 +633,23 @@ cmp_gre_piggy() {
 	fi
 }
 
+# Exit status of every client run but quirks (pptp-linux's hangs there
+# until the time-out), one "run status" line each.
+desc_ocrp_status="after a refused OCRP pptp-linux's client is ended by SIGTERM from its call manager (status 143); ours exits 1"
+rule_ocrp_status() { sed 's/^refuse_ocrp 143$/refuse_ocrp 1/'; }
+cmp_status() {
+	local f who
+	for who in linux ours; do
+		for f in "$WORK"/*.$who.rc "$WORK"/*.$who.?.rc; do
+			[ -f "$f" ] || continue
+			f=${f##*/}
+			case "$f" in quirks.*) continue ;; esac
+			echo "${f%%.$who*}${f#*.$who} $(cat "$WORK/$f")" | sed 's/\.rc / /'
+		done | sort >"$WORK/status.$who"
+	done
+	cmp_seq exit-status "$WORK/status.linux" "$WORK/status.ours" ocrp_status
+}
+
 # ---------------------------------------------------------------------------
 OCRQ_DELAY=""; ACK_DELAY=""; TWO_CALLS_GAP=""
 for s in plain phone quirks refuse_sccrp refuse_ocrp echo server_cdn \
@@ -614,5 +661,6 @@ for s in plain phone quirks refuse_sccrp refuse_ocrp echo server_cdn \
 	done
 	cmp_$s
 done
+cmp_status
 echo "measured: OCRQ after SCCRP: ${OCRQ_DELAY:-?}; ack-only delay: ${ACK_DELAY:-?}; second OCRQ after the first: ${TWO_CALLS_GAP:-?}"
 finish

@@ -52,6 +52,21 @@ fi
 ONLY=$(echo "$ONLY" | tr ',' ' ')
 XFAIL=$(echo "$XFAIL" | tr ',' ' ')
 
+for t in $ONLY $XFAIL; do
+	case " $(echo $ALL_TESTS) " in
+	*" $t "*) ;;
+	*) echo "e2e: unknown test '$t' (tests: $(echo $ALL_TESTS))" >&2; exit 2 ;;
+	esac
+done
+if [ "$PPTP" != pptp-linux ]; then
+	case "$PPTP" in /*) ;; *) PPTP=$PWD/$PPTP ;; esac
+	if [ ! -f "$PPTP" ] || [ ! -x "$PPTP" ]; then
+		echo "FAIL e2e-setup: client binary '$PPTP' not found or not executable"
+		echo "e2e: 0 passed, 1 failed"
+		exit 1
+	fi
+fi
+
 START=$(date +%s)
 log() { echo "e2e: [$(( $(date +%s) - START ))s] $*" >&2; }
 
@@ -162,13 +177,27 @@ fetch_packages() {
 	for d in "$PKGDIR.tmp"/debs/*.deb; do
 		dpkg -x "$d" "$PKGDIR.tmp/root" || return 1
 	done
+	# Keep the cache small: drop the .debs and the module trees no test
+	# can need (the full kernel tree is about 400 MB).
+	rm -rf "$PKGDIR.tmp/debs"
+	for d in "$PKGDIR.tmp"/root/lib/modules/*/kernel "$PKGDIR.tmp"/root/usr/lib/modules/*/kernel; do
+		[ -d "$d" ] || continue
+		find "$d" -mindepth 1 -maxdepth 1 ! -name drivers ! -name lib \
+			! -name crypto ! -name net -exec rm -rf {} +
+		find "$d/drivers" -mindepth 1 -maxdepth 1 ! -name net -exec rm -rf {} +
+	done
 	printf '%s\n' "$KEY_TEXT" >"$PKGDIR.tmp/VERSIONS"
 	rm -rf "$PKGDIR"
 	mv "$PKGDIR.tmp" "$PKGDIR"
 }
 
+mkdir -p "$CACHE" || suite_broken "cannot create cache $CACHE"
+# Concurrent runs share the cache: one fills it, the others wait.
+exec 9>"$CACHE/.lock"
+if have flock; then
+	flock -w 300 9 || suite_broken "cache $CACHE stayed locked for 300s"
+fi
 if [ ! -f "$PKGDIR/VERSIONS" ]; then
-	mkdir -p "$CACHE" || suite_broken "cannot create cache $CACHE"
 	fetch_packages || suite_broken "downloading/extracting Debian packages failed"
 	# Keep only the current key: older versions are dead weight.
 	for old in "$CACHE"/*; do
@@ -296,6 +325,7 @@ if [ ! -s "$BASE" ]; then
 	rm -f "$PKGDIR"/base-*.cpio.gz
 	build_base || suite_broken "building the base initramfs failed"
 fi
+exec 9>&-
 
 # The per-run overlay: client under test, its libraries, the guest scripts
 # and the run configuration. The kernel unpacks concatenated archives in

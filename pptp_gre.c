@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gre_wire.h"
@@ -45,6 +46,8 @@
 /* Receive buffer of the raw GRE socket: about 2000 full-size packets,
  * a quarter second of a fast link. */
 #define GW_RCVBUF (4 * 1024 * 1024)
+/* Pause between two sync frames written to the pty (see flush_pty). */
+#define GW_SYNC_GAP_US 20
 /* Send errors are logged at most once per this many microseconds. */
 #define GW_ERRLOG_US 5000000
 
@@ -90,6 +93,7 @@ struct gateway {
 	uint32_t rx_ovfl;
 	uint8_t *pty_out;
 	size_t pty_out_len;
+	uint64_t last_sync_write;
 	uint8_t *pty_in;
 	uint64_t last_errlog;
 	int status_fd;
@@ -394,12 +398,7 @@ static void deliver(struct gateway *gw, const uint8_t *frame, size_t len)
 	ssize_t w;
 
 	if (gw->cfg->sync) {
-		/* One write per frame keeps frame boundaries for pppd. */
-		if (gw->pty_out_len == 0) {
-			w = write(gw->cfg->pty_out, frame, len);
-			if (w == (ssize_t)len)
-				goto accepted;
-		}
+		/* Each frame is written on its own, paced (flush_pty). */
 		if (room < len + 2)
 			return;
 		/* Keep a 2-byte length before each queued sync frame. */
@@ -568,6 +567,17 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 	drain_reorder(gw, now);
 }
 
+static void sync_pace(struct gateway *gw)
+{
+	uint64_t since = now_us() - gw->last_sync_write;
+	struct timespec gap = { 0 };
+
+	if (since >= GW_SYNC_GAP_US)
+		return;
+	gap.tv_nsec = (long)(GW_SYNC_GAP_US - since) * 1000;
+	nanosleep(&gap, NULL);
+}
+
 /* Returns false when the pty is gone. */
 static bool flush_pty(struct gateway *gw)
 {
@@ -579,11 +589,17 @@ static bool flush_pty(struct gateway *gw)
 
 		if (gw->cfg->sync) {
 			/* Queued sync frames carry a 2-byte length; each goes
-			 * out in one write so pppd sees its boundary. */
+			 * out in one write so pppd sees its boundary.  A pty
+			 * has no boundaries of its own: two writes that reach
+			 * the other side before its line discipline runs
+			 * arrive as one frame.  A short pause between frames
+			 * lets it run (README, "Sync mode", measured). */
 			size_t len = ((size_t)gw->pty_out[off] << 8) |
 				     gw->pty_out[off + 1];
 
+			sync_pace(gw);
 			w = write(gw->cfg->pty_out, gw->pty_out + off + 2, len);
+			gw->last_sync_write = now_us();
 			if (w >= 0)
 				w = (ssize_t)len + 2;
 		} else {

@@ -24,6 +24,7 @@
 
 /* StopCCRQ reasons and result codes of RFC 2637. */
 #define STOP_REASON_NONE 1
+#define STOP_REASON_PROTOCOL 2
 #define RESULT_OK 1
 #define ECHO_RESULT_OK 1
 #define STOPCCRP_OK 1
@@ -363,6 +364,26 @@ void ctrl_input_eof(struct ctrl_conn *c, const char *why)
 
 /* ---- message handlers ------------------------------------------------ */
 
+/* The server refused the control connection: the calls waiting for it
+ * end now; the server is told with a Stop-Control-Connection-Request
+ * (Stop-Protocol), as pptp-linux does (RFC 2637 3.1.1 asks the same when
+ * the version is not supported), and the connection ends on its reply or
+ * after CTRL_STOP_WAIT_MS. */
+static void refuse_conn(struct ctrl_conn *c, uint64_t now)
+{
+	struct pptp_msg m;
+
+	for (size_t i = 0; i < CTRL_CALLS_MAX; i++)
+		if (c->calls[i].in_use)
+			call_end(c, &c->calls[i], "control connection refused");
+	memset(&m, 0, sizeof(m));
+	m.type = PPTP_STOPCCRQ;
+	m.u.stopccrq.reason = STOP_REASON_PROTOCOL;
+	send_msg(c, &m);
+	c->state = CONN_WAIT_STOP_REPLY;
+	c->state_deadline = now + CTRL_STOP_WAIT_MS;
+}
+
 static void on_sccrp(struct ctrl_conn *c, const struct pptp_msg *m,
 		     uint64_t now)
 {
@@ -377,7 +398,7 @@ static void on_sccrp(struct ctrl_conn *c, const struct pptp_msg *m,
 		     m->u.sccr.result,
 		     pptp_result_text(PPTP_SCCRP, m->u.sccr.result),
 		     m->u.sccr.error, pptp_error_text(m->u.sccr.error));
-		conn_finish(c, "control connection refused");
+		refuse_conn(c, now);
 		return;
 	}
 	c->state = CONN_ESTABLISHED;

@@ -39,6 +39,11 @@
 #define GW_PTY_OUT_MAX (256 * 1024)
 /* An ack we owe goes out on the next data packet, or alone after this. */
 #define GW_ACK_DELAY_US 20000
+/* Our first GRE sequence number: pptp-linux starts at 1, and a server
+ * tuned to it sees nothing new from us. */
+#define GW_FIRST_SEQ 1
+/* Frames owed an ack that make us ack at once (see gre_readable). */
+#define GW_ACK_NOW 2
 /* Send times remembered for the round trip estimate. */
 #define GW_RTT_RING 64
 /* Test modes (--test-type) hold this many packets. */
@@ -79,6 +84,7 @@ struct gateway {
 	/* transmit side */
 	uint32_t tx_seq;
 	bool ack_pending;
+	uint32_t acks_owed;	/* frames delivered since our last ack */
 	uint64_t ack_due;
 	uint32_t last_ack_sent;
 	struct { uint32_t seq; uint64_t t; } rtt_ring[GW_RTT_RING];
@@ -308,6 +314,7 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 	if (gw->ack_pending && current_ack(gw, &h.ack)) {
 		h.has_ack = true;
 		gw->ack_pending = false;
+		gw->acks_owed = 0;
 		gw->last_ack_sent = h.ack;
 	}
 	hl = gre_encode(slot->buf, &h);
@@ -336,6 +343,7 @@ static void send_ack_only(struct gateway *gw)
 	slot = &gw->tx[gw->ntx++];
 	slot->len = gre_encode(slot->buf, &h);
 	gw->ack_pending = false;
+	gw->acks_owed = 0;
 	gw->last_ack_sent = h.ack;
 	gw->st.tx_acks++;
 }
@@ -417,6 +425,7 @@ accepted:
 	gw->st.rx_accepted++;
 	gw->st.rx_bytes += len;
 	gw->ack_pending = true;
+	gw->acks_owed++;
 }
 
 static void drain_reorder(struct gateway *gw, uint64_t now)
@@ -565,6 +574,12 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);
 	}
 	drain_reorder(gw, now);
+	/* The server may send only a window of packets (we offer
+	 * DEF_WINDOW = 3 in the call request) before it hears an ack: with
+	 * two or more owed, ack now, once per batch, as pptp-linux does;
+	 * a single one waits GW_ACK_DELAY_US for a data packet to ride on. */
+	if (gw->acks_owed >= GW_ACK_NOW)
+		send_ack_only(gw);
 }
 
 static void sync_pace(struct gateway *gw)
@@ -810,6 +825,7 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 	if (!gw)
 		return GW_END_ERROR;
 	gw->cfg = cfg;
+	gw->tx_seq = GW_FIRST_SEQ;
 	gw->send_accm = 0xffffffffu;
 	gw->status_fd = -1;
 	gw->started = now_us();

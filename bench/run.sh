@@ -70,6 +70,8 @@ find_theirs() {
 }
 THEIRS=$(find_theirs) || { echo "bench: cannot get pptp-linux (apt-get download pptp-linux)" >&2; exit 1; }
 THEIRS_VERSION=$("$THEIRS" --version 2>&1 | sed -n 's/^pptp version //p' | head -1)
+# which build of ours was measured
+OURS_ID="sha256 $(sha256sum "$OURS" | cut -c1-16), built $(date -u -r "$OURS" +%FT%TZ)"
 
 # ---- work area, tools, namespaces ---------------------------------------
 WORK=$(mktemp -d /tmp/pptp-bench.XXXXXX)
@@ -182,11 +184,13 @@ bload_run() {
 }
 
 FAILS=0
+FAIL_LIST=""
 bad_run() {
 	FAILS=$((FAILS + 1))
+	FAIL_LIST="$FAIL_LIST${FAIL_LIST:+; }$1/$2/rep$3: $4 $(grep -E '^call[0-9]+_exit=' "$WORK/r.out" 2>/dev/null | tr '\n' ' ')"
 	echo "  [$1 $2 rep $3 failed: $4]" >&2
 	tail -3 "$WORK/client.err" 2>/dev/null | sed 's/^/    client: /' >&2
-	grep -E '^(error|end|early|children_killed)=' "$WORK/r.out" 2>/dev/null | sed 's/^/    bload: /' >&2
+	grep -E '^(error|end|early|children_killed|call[0-9]+_exit)=' "$WORK/r.out" 2>/dev/null | sed 's/^/    bload: /' >&2
 }
 
 # up TEST CLIENT REP IPSIZE COUNT
@@ -326,29 +330,41 @@ if [ "${1:-}" = --profile ]; then
 	command -v perf >/dev/null || { echo "bench: perf missing (apt-get install linux-perf)" >&2; exit 1; }
 	mkdir -p "$RESULTS"
 	prof() {
-		local name=$1 data=$WORK/$1.data out=$RESULTS/profile-$1.txt; shift
+		local name=$1 calls=$2 data=$WORK/$1.data out=$RESULTS/profile-$1.txt; shift 2
 		export PERF_OUT=$data
 		"$@"
+		unset PERF_OUT
+		# a second run counts the gateways' system calls (perf stat on
+		# their pids, from when all calls are up until the run ends)
+		"$@" &
+		local runner=$! gws="" n=0 i p st
+		for i in $(seq 250); do
+			gws=""; n=0
+			for p in $(ns_pids "$NS_C"); do
+				[ "$(cat /proc/$p/comm 2>/dev/null)" = pptpgw ] && { gws="$gws${gws:+,}$p"; n=$((n + 1)); }
+			done
+			[ "$n" -ge "$calls" ] && break
+			sleep 0.02
+		done
+		perf stat -x, -e syscalls:sys_enter_poll -e syscalls:sys_enter_read \
+			-e syscalls:sys_enter_write -e syscalls:sys_enter_recvmmsg \
+			-e syscalls:sys_enter_sendmmsg -p "$gws" 2>"$data.sc" >/dev/null &
+		st=$!
+		wait $runner
+		kill -INT $st 2>/dev/null
+		wait $st
 		local frames
 		frames=$(kv "$WORK/r.out" received)
 		[ -n "$frames" ] || frames=$(kv "$WORK/r.out" sent)
-		# a second run counts the gateway's system calls per frame
-		export PERF_OUT=$data.sc PERF_ARGS="-c 1 -e syscalls:sys_enter_poll -e syscalls:sys_enter_read -e syscalls:sys_enter_write -e syscalls:sys_enter_recvmmsg -e syscalls:sys_enter_sendmmsg"
-		"$@"
-		local frames2
-		frames2=$(kv "$WORK/r.out" received)
-		[ -n "$frames2" ] || frames2=$(kv "$WORK/r.out" sent)
-		unset PERF_OUT PERF_ARGS
 		{
 			echo "# profile $name: perf record -e cpu-clock -F 4999 -g, our client, $(date -u +%FT%TZ)"
 			echo "## samples by process (all of the run)"
 			perf report -i "$data" --sort comm --stdio -g none 2>/dev/null | grep '%'
 			echo "## gateway (pptpgw): user space (pptp, libc) vs kernel"
 			perf report -i "$data" --comm pptpgw --no-children --sort dso --stdio -g none 2>/dev/null | grep '%'
-			echo "## gateway: system calls per frame ($frames2 frames in the counting run)"
-			perf report -i "$data.sc" --comm pptpgw --stdio --sort comm --show-nr-samples 2>/dev/null |
-				awk -v f="$frames2" '/^# Samples:/ { ev = $NF; gsub(/'"'"'/, "", ev) }
-					/pptpgw/ && ev != "" { printf "  %-32s %10d calls  %.4f per frame\n", ev, $2, (f > 0 ? $2 / f : 0); ev = "" }'
+			echo "## gateway: system calls over the loaded part of a second run (perf stat -p), $frames frames"
+			awk -F, -v f="$frames" '$3 ~ /sys_enter/ { sub(/syscalls:sys_enter_/, "", $3);
+				printf "  %-10s %8d calls  %7.4f per frame  %7.1f frames per call\n", $3, $1, (f > 0 ? $1 / f : 0), ($1 > 0 ? f / $1 : 0) }' "$data.sc"
 			echo "## gateway: inclusive time of system calls and our functions"
 			perf report -i "$data" --comm pptpgw --children --sort sym --stdio -g none 2>/dev/null |
 				grep -E '__x64_sys_|\[\.\] [a-z_]' | grep -v '0x' | head -25
@@ -361,17 +377,17 @@ if [ "${1:-}" = --profile ]; then
 		} >"$out"
 		echo "bench: $out"
 	}
-	prof up_64 run_up up_64 ours 1 $SMALL $UP_SMALL_N
-	prof down_64 run_down down_64 ours 1 $SMALL 1 $DOWN_SMALL_N
-	prof down_1400 run_down down_1400 ours 1 $BIG 1 $DOWN_BIG_N
-	prof flood_64 run_flood flood_64 ours 1
-	prof scale_16calls run_down scale_16calls ours 1 $SMALL 16 $((SCALE_TOTAL_N / 16))
+	prof up_64 1 run_up up_64 ours 1 $SMALL $UP_SMALL_N
+	prof down_64 1 run_down down_64 ours 1 $SMALL 1 $DOWN_SMALL_N
+	prof down_1400 1 run_down down_1400 ours 1 $BIG 1 $DOWN_BIG_N
+	prof flood_64 1 run_flood flood_64 ours 1
+	prof scale_16calls 16 run_down scale_16calls ours 1 $SMALL 16 $((SCALE_TOTAL_N / 16))
 	exit 0
 fi
 
 START=$(date +%s)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-echo "bench: ours=$OURS theirs=$THEIRS ($THEIRS_VERSION), $REPS repetitions, $(nproc) CPUs, load $LOAD_BEFORE"
+echo "bench: ours=$OURS ($OURS_ID) theirs=$THEIRS ($THEIRS_VERSION), $REPS repetitions, $(nproc) CPUs, load $LOAD_BEFORE"
 for r in $(seq "$REPS"); do
 	echo "bench: repetition $r/$REPS ($(( $(date +%s) - START )) s)"
 	pair run_up up_64 "$r" $SMALL $UP_SMALL_N
@@ -398,10 +414,12 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$RESULTS"
 cp "$RAW" "$RESULTS/latest-raw.tsv"
 awk -F'\t' -v json="$RESULTS/latest.json" -v tsv="$RESULTS/latest.tsv" \
-	-v ours="$OURS" -v theirs="$THEIRS" -v tver="$THEIRS_VERSION" \
+	-v ours="$OURS" -v oid="$OURS_ID" -v theirs="$THEIRS" -v tver="$THEIRS_VERSION" \
 	-v reps="$REPS" -v elapsed="$ELAPSED" -v lb="$LOAD_BEFORE" \
 	-v la="$LOAD_AFTER" -v ncpu="$(nproc)" -v kern="$(uname -r)" \
 	-v when="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v fails="$FAILS" \
+	-v faillist="$(printf '%s' "$FAIL_LIST" | tr -d '"\\')" \
 	-f "$BENCH/summary.awk" "$RAW"
+[ -n "$FAIL_LIST" ] && echo "bench: failed runs (left out of the figures): $FAIL_LIST"
 echo "bench: $ELAPSED s, $FAILS failed runs; $RESULTS/latest.json, $RESULTS/latest.tsv"
 [ "$FAILS" = 0 ]

@@ -63,7 +63,8 @@ function jclient(k,    s) {
 END {
 	printf "test\tmetric\tunit\tours_median\tours_min\tours_max\ttheirs_median\ttheirs_min\ttheirs_max\tratio_ours_over_theirs\tbetter\n" > tsv
 	printf "{\n  \"generated\": \"%s\",\n  \"machine\": {\"cpus\": %d, \"kernel\": \"%s\", \"loadavg_before\": \"%s\", \"loadavg_after\": \"%s\"},\n", when, ncpu, kern, lb, la > json
-	printf "  \"clients\": {\"ours\": \"%s\", \"theirs\": \"%s\", \"theirs_version\": \"%s\"},\n", ours, theirs, tver > json
+	printf "  \"clients\": {\"ours\": \"%s\", \"ours_build\": \"%s\", \"theirs\": \"%s\", \"theirs_version\": \"%s\"},\n", ours, oid, theirs, tver > json
+	printf "  \"failures\": \"%s\",\n", faillist > json
 	printf "  \"repetitions\": %d,\n  \"elapsed_s\": %d,\n  \"failed_runs\": %d,\n  \"statistic\": \"median of repetitions, with min and max\",\n  \"results\": [\n", reps, elapsed, fails > json
 
 	printf "\n%-17s %-17s %-13s %-26s %-26s %s\n", "test", "metric", "unit", "ours median [min-max]", "pptp-linux median [min-max]", "ours/theirs"

@@ -119,8 +119,10 @@ ins() { ip netns exec "$NS_S" "$@"; }
 # tsrv_start NAME [tsrv options...]: start the test server; its log is
 # $WORK/NAME.srv.log.  Waits until it listens.
 TSRV_PID=""
+TSRV_NAME=""
 tsrv_start() {
 	local name=$1; shift
+	TSRV_NAME=$name
 	rm -f "$WORK/$name.ready"
 	ins "$TSRV" --listen 0.0.0.0 --log "$WORK/$name.srv.log" \
 		--ready "$WORK/$name.ready" --stats "$WORK/$name.srv.stats" \
@@ -135,9 +137,15 @@ tsrv_start() {
 	return 1
 }
 tsrv_stop() {
+	# TSRV_PID is the "ip netns exec" wrapper; the server's own pid is in
+	# its ready file.
+	local real=""
+	[ -n "$TSRV_NAME" ] && real=$(head -c 16 "$WORK/$TSRV_NAME.ready" 2>/dev/null | tr -dc 0-9)
+	[ -n "$real" ] && kill "$real" 2>/dev/null
 	[ -n "$TSRV_PID" ] && kill "$TSRV_PID" 2>/dev/null
 	wait "$TSRV_PID" 2>/dev/null
 	TSRV_PID=""
+	TSRV_NAME=""
 }
 
 # wait_until SECONDS COMMAND...: poll every 50 ms.

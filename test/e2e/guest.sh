@@ -298,7 +298,6 @@ t_launch() {
 	$IP netns exec cli $PPTP $SERVER nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
 		require-mppe-128 user "$USER_NAME" password "$USER_PASS" \
 		debug logfile "$LOG/pppd-a.log" >>"$LOG/pptp.out" 2>&1 &
-	LAUNCHER=$!
 	wait_up || fail "no ppp interface after ${UP_WAIT}s (pptp launching pppd)"
 	ping_both "$IFACE" "$ADDR"
 	PPPD_PID=$(ns_pids_of cli $PPPD | head -1)

@@ -354,16 +354,46 @@ static inline uint8_t *escape_byte(uint8_t *out, uint8_t c, const uint8_t map[25
 /* Bytes checked together by escape_into's fast path. */
 #define ESCAPE_BLOCK 8
 
+/* SWAR tests on 8 bytes at once (exact: non-zero iff some byte matches). */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static inline uint64_t has_zero(uint64_t v)
+{
+	return (v - ONES) & ~v & HIGHS;
+}
+
+static inline uint64_t has_below_0x20(uint64_t v)
+{
+	return (v - 0x20 * ONES) & ~v & HIGHS;
+}
+
+/* Might the 8 bytes at b need escaping?  A cheap word test first: 0x7d,
+ * 0x7e, and (when the ACCM escapes anything) bytes below 0x20; only a hit
+ * goes to the per-byte map. */
+static inline bool block_clean(const uint8_t *b, bool ctl)
+{
+	uint64_t w;
+
+	memcpy(&w, b, sizeof(w));
+	return !(has_zero(w ^ (HDLC_ESC * ONES)) |
+		 has_zero(w ^ (HDLC_FLAG * ONES)) |
+		 (ctl ? has_below_0x20(w) : 0));
+}
+
 /* Escape p[0..n) into out (room checked by the caller).  Returns the new
  * write position.  Blocks of ESCAPE_BLOCK bytes that need no escaping, the
  * common case, are copied whole. */
 static uint8_t *escape_into(uint8_t *out, const uint8_t *p, size_t n, const uint8_t map[256])
 {
 	size_t i = 0;
+	bool ctl = false;
 
+	for (unsigned c = 0; c < HDLC_ACCM_CHARS && !ctl; c++)
+		ctl = map[c];
 	while (i + ESCAPE_BLOCK <= n) {
 		const uint8_t *b = p + i;
-		if (!(map[b[0]] | map[b[1]] | map[b[2]] | map[b[3]] |
+		if (block_clean(b, ctl) ||
+		    !(map[b[0]] | map[b[1]] | map[b[2]] | map[b[3]] |
 		      map[b[4]] | map[b[5]] | map[b[6]] | map[b[7]])) {
 			memcpy(out, b, ESCAPE_BLOCK);
 			out += ESCAPE_BLOCK;
@@ -388,13 +418,26 @@ static bool worst_case_fits(size_t n, size_t cap)
 ssize_t hdlc_async_encode(const uint8_t *frame, size_t n, uint32_t accm,
 			  uint8_t *out, size_t cap)
 {
-	uint8_t map[256];
+	struct hdlc_tx tx = { .valid = false };
+
+	return hdlc_tx_encode(&tx, frame, n, accm, out, cap);
+}
+
+ssize_t hdlc_tx_encode(struct hdlc_tx *tx, const uint8_t *frame, size_t n,
+		       uint32_t accm, uint8_t *out, size_t cap)
+{
+	const uint8_t *map = tx->map;
 	/* FCS goes out complemented, least significant octet first */
 	uint16_t fcs = hdlc_fcs16(HDLC_FCS_INIT, frame, n) ^ 0xffff;
 	const uint8_t tail[HDLC_FCS_LEN] = { (uint8_t)(fcs & 0xff), (uint8_t)(fcs >> 8) };
 	uint8_t *o = out;
 
-	build_escape_map(map, accm);
+	/* The escape map changes only with the ACCM (Set-Link-Info). */
+	if (!tx->valid || tx->accm != accm) {
+		build_escape_map(tx->map, accm);
+		tx->accm = accm;
+		tx->valid = true;
+	}
 	if (!worst_case_fits(n, cap)) {
 		size_t escapes = count_escapes(frame, n, map) +
 				 count_escapes(tail, HDLC_FCS_LEN, map);

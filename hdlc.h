@@ -31,6 +31,15 @@ uint16_t hdlc_fcs16(uint16_t fcs, const uint8_t *p, size_t n);
  * first) with escaping of 0x7E, 0x7D and every char < 0x20 whose bit is set
  * in accm (bit i = char i), closing flag.  Returns bytes written, or -1 if
  * cap < needed (nothing useful is in out then).  Never writes past cap. */
+/* The same, keeping the escape map for accm in *tx between frames
+ * (zero-initialise tx before the first call). */
+struct hdlc_tx {
+	uint32_t accm;
+	bool valid;
+	uint8_t map[256];
+};
+ssize_t hdlc_tx_encode(struct hdlc_tx *tx, const uint8_t *frame, size_t n,
+		       uint32_t accm, uint8_t *out, size_t cap);
 ssize_t hdlc_async_encode(const uint8_t *frame, size_t n, uint32_t accm,
 			  uint8_t *out, size_t cap);
 

@@ -27,6 +27,8 @@
 /* Packets moved per recvmmsg/sendmmsg call: enough to amortise the
  * system call, few enough to keep a call's memory small. */
 #define GW_BATCH 32
+/* Batches read per wakeup at most, when they come full. */
+#define GW_BATCHES_PER_WAKE 4
 /* One received datagram: IPv4 header with options, GRE header, the
  * largest frame we carry.  Anything bigger is cut by the kernel, which
  * tells us (MSG_TRUNC), and is dropped as invalid. */
@@ -39,11 +41,14 @@
 #define GW_PTY_OUT_MAX (256 * 1024)
 /* An ack we owe goes out on the next data packet, or alone after this. */
 #define GW_ACK_DELAY_US 20000
-/* Our first GRE sequence number: pptp-linux starts at 1, and a server
- * tuned to it sees nothing new from us. */
-#define GW_FIRST_SEQ 1
-/* Frames owed an ack that make us ack at once (see gre_readable). */
+/* Our first GRE sequence number.  RFC 2637: "The sequence number for
+ * each user session is set to zero at session startup."  (pptp-linux
+ * starts at 1; servers such as PoPToP accept both.) */
+#define GW_FIRST_SEQ 0
+/* Frames owed an ack that make us ack at once (see ack_deadline)... */
 #define GW_ACK_NOW 2
+/* ...but not more often than this under load. */
+#define GW_ACK_MIN_GAP_US 500
 /* Send times remembered for the round trip estimate. */
 #define GW_RTT_RING 64
 /* Test modes (--test-type) hold this many packets. */
@@ -80,12 +85,14 @@ struct gateway {
 	struct gre_stats st;
 	struct reorder rq;
 	struct hdlc_rx hrx;
+	struct hdlc_tx htx;
 	uint32_t send_accm;
 	/* transmit side */
 	uint32_t tx_seq;
 	bool ack_pending;
 	uint32_t acks_owed;	/* frames delivered since our last ack */
-	uint64_t ack_due;
+	uint64_t owed_since;	/* when the oldest of them was delivered */
+	uint64_t last_ack;	/* when we last sent an ack, either way */
 	uint32_t last_ack_sent;
 	struct { uint32_t seq; uint64_t t; } rtt_ring[GW_RTT_RING];
 	struct tx_slot *tx;
@@ -97,8 +104,8 @@ struct gateway {
 	/* receive side */
 	uint8_t (*rx)[GW_RX_MAX];
 	uint32_t rx_ovfl;
-	uint8_t *pty_out;
-	size_t pty_out_len;
+	uint8_t *pty_out;	/* bytes [pty_out_off, pty_out_len) wait */
+	size_t pty_out_len, pty_out_off;
 	uint64_t last_sync_write;
 	uint8_t *pty_in;
 	uint64_t last_errlog;
@@ -315,6 +322,7 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 		h.has_ack = true;
 		gw->ack_pending = false;
 		gw->acks_owed = 0;
+		gw->last_ack = now;
 		gw->last_ack_sent = h.ack;
 	}
 	hl = gre_encode(slot->buf, &h);
@@ -331,7 +339,7 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 	gw->ntx++;
 }
 
-static void send_ack_only(struct gateway *gw)
+static void send_ack_only(struct gateway *gw, uint64_t now)
 {
 	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id, .has_ack = true };
 	struct tx_slot *slot;
@@ -344,6 +352,7 @@ static void send_ack_only(struct gateway *gw)
 	slot->len = gre_encode(slot->buf, &h);
 	gw->ack_pending = false;
 	gw->acks_owed = 0;
+	gw->last_ack = now;
 	gw->last_ack_sent = h.ack;
 	gw->st.tx_acks++;
 }
@@ -402,7 +411,18 @@ static bool pty_readable(struct gateway *gw, uint64_t now)
 
 static void deliver(struct gateway *gw, const uint8_t *frame, size_t len)
 {
-	size_t room = GW_PTY_OUT_MAX - gw->pty_out_len;
+	size_t room;
+
+	/* Written bytes are dropped from the front only when room runs
+	 * short: one memmove per many writes, not one per write. */
+	if (gw->pty_out_off > 0 &&
+	    GW_PTY_OUT_MAX - gw->pty_out_len < HDLC_ENCODED_MAX(len)) {
+		memmove(gw->pty_out, gw->pty_out + gw->pty_out_off,
+			gw->pty_out_len - gw->pty_out_off);
+		gw->pty_out_len -= gw->pty_out_off;
+		gw->pty_out_off = 0;
+	}
+	room = GW_PTY_OUT_MAX - gw->pty_out_len;
 	ssize_t w;
 
 	if (gw->cfg->sync) {
@@ -416,14 +436,16 @@ static void deliver(struct gateway *gw, const uint8_t *frame, size_t len)
 		gw->pty_out_len += len;
 		goto accepted;
 	}
-	w = hdlc_async_encode(frame, len, gw->send_accm,
-			      gw->pty_out + gw->pty_out_len, room);
+	w = hdlc_tx_encode(&gw->htx, frame, len, gw->send_accm,
+			   gw->pty_out + gw->pty_out_len, room);
 	if (w < 0)
 		return;
 	gw->pty_out_len += (size_t)w;
 accepted:
 	gw->st.rx_accepted++;
 	gw->st.rx_bytes += len;
+	if (!gw->ack_pending)
+		gw->owed_since = now_us();
 	gw->ack_pending = true;
 	gw->acks_owed++;
 }
@@ -529,7 +551,8 @@ static uint32_t rx_ovfl_count(struct msghdr *mh)
 	return 0;
 }
 
-static void gre_readable(struct gateway *gw, uint64_t now)
+/* One recvmmsg batch; returns the number of datagrams read. */
+static int gre_read_batch(struct gateway *gw, uint64_t now)
 {
 	struct mmsghdr msgs[GW_BATCH];
 	struct iovec iov[GW_BATCH];
@@ -554,7 +577,7 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 			gw->st.rx_errors++;
 			log_debug("GRE receive: %s", strerror(errno));
 		}
-		return;
+		return 0;
 	}
 	for (int i = 0; i < n; i++) {
 		uint32_t ovfl = rx_ovfl_count(&msgs[i].msg_hdr);
@@ -573,13 +596,38 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 		}
 		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);
 	}
+	return n;
+}
+
+static void gre_readable(struct gateway *gw, uint64_t now)
+{
+	/* Under load take several batches per wakeup (while they come full
+	 * and pppd keeps up): one poll, one pty write and at most one ack
+	 * for up to GW_BATCHES_PER_WAKE * GW_BATCH frames. */
+	for (int b = 0; b < GW_BATCHES_PER_WAKE; b++) {
+		if (gre_read_batch(gw, now) < GW_BATCH ||
+		    gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_MAX / 4)
+			break;
+	}
 	drain_reorder(gw, now);
-	/* The server may send only a window of packets (we offer
-	 * DEF_WINDOW = 3 in the call request) before it hears an ack: with
-	 * two or more owed, ack now, once per batch, as pptp-linux does;
-	 * a single one waits GW_ACK_DELAY_US for a data packet to ride on. */
+}
+
+/* When we must send an ack-only packet if no data packet carries the ack
+ * first.  A single frame owed waits GW_ACK_DELAY_US (pptp-linux: 0.5 s).
+ * Two or more are acked at once, as pptp-linux does: a server may send
+ * only a window of packets (we offer 3 in the call request) before it
+ * hears an ack.  But under load at most one ack-only packet goes out per
+ * GW_ACK_MIN_GAP_US: each costs a full send, and acking every receive
+ * batch cost a fifth of the gateway's CPU (bench/PROFILE.md). */
+static uint64_t ack_deadline(const struct gateway *gw)
+{
+	uint64_t gap_end = gw->last_ack + GW_ACK_MIN_GAP_US;
+
+	if (!gw->ack_pending)
+		return UINT64_MAX;
 	if (gw->acks_owed >= GW_ACK_NOW)
-		send_ack_only(gw);
+		return gap_end > gw->owed_since ? gap_end : gw->owed_since;
+	return gw->owed_since + GW_ACK_DELAY_US;
 }
 
 static void sync_pace(struct gateway *gw)
@@ -599,6 +647,7 @@ static bool flush_pty(struct gateway *gw)
 	size_t off = 0;
 	int err = 0;
 
+	off = gw->pty_out_off;
 	while (off < gw->pty_out_len) {
 		ssize_t w;
 
@@ -626,11 +675,14 @@ static bool flush_pty(struct gateway *gw)
 			break;
 		}
 		off += (size_t)w;
+		/* The pty took less than we offered: it is full, the next
+		 * write would only say EAGAIN. */
+		if (!gw->cfg->sync && off < gw->pty_out_len)
+			break;
 	}
-	if (off > 0) {
-		memmove(gw->pty_out, gw->pty_out + off, gw->pty_out_len - off);
-		gw->pty_out_len -= off;
-	}
+	gw->pty_out_off = off;
+	if (off == gw->pty_out_len)
+		gw->pty_out_off = gw->pty_out_len = 0;
 	if (err && err != EAGAIN && err != EINTR) {
 		snprintf(gw->end_reason, sizeof(gw->end_reason),
 			 "write to pppd failed: %s", strerror(err));
@@ -677,8 +729,8 @@ static int gw_timeout_ms(struct gateway *gw, uint64_t now)
 {
 	uint64_t d = reorder_deadline(&gw->rq);
 
-	if (gw->ack_pending && gw->ack_due < d)
-		d = gw->ack_due;
+	if (ack_deadline(gw) < d)
+		d = ack_deadline(gw);
 	if (d == UINT64_MAX)
 		return 1000;
 	if (d <= now)
@@ -757,21 +809,15 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			gre_stats_dump_syslog(&gw->st);
 		}
 		drain_reorder(gw, now);
-		if (gw->ack_pending && gw->ack_due == 0)
-			gw->ack_due = now + GW_ACK_DELAY_US;
-		if (gw->ack_pending && now >= gw->ack_due) {
-			send_ack_only(gw);
-			gw->ack_due = 0;
-		}
-		if (!gw->ack_pending)
-			gw->ack_due = 0;
+		if (now >= ack_deadline(gw))
+			send_ack_only(gw, now);
 		flush_tx(gw);
-		if (gw->pty_out_len > 0 && !flush_pty(gw))
+		if (gw->pty_out_len > gw->pty_out_off && !flush_pty(gw))
 			return GW_END_PTY;
 
 		ipty = (int)n;
 		pfd[n++] = (struct pollfd){ .fd = cfg->pty_in, .events = POLLIN };
-		if (gw->pty_out_len > 0) {
+		if (gw->pty_out_len > gw->pty_out_off) {
 			if (cfg->pty_out == cfg->pty_in) {
 				pfd[ipty].events |= POLLOUT;
 			} else {
@@ -781,7 +827,7 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			}
 		}
 		/* Backpressure: while pppd is slow, leave GRE in the kernel. */
-		if (gw->pty_out_len < GW_PTY_OUT_MAX / 2) {
+		if (gw->pty_out_len - gw->pty_out_off < GW_PTY_OUT_MAX / 2) {
 			igre = (int)n;
 			pfd[n++] = (struct pollfd){ .fd = cfg->gre_fd,
 						    .events = POLLIN };

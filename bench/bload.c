@@ -848,6 +848,10 @@ static void ceil_writer(int fd)
 		}
 		sent += left >= CEIL_RING ? CEIL_RING : left;
 	}
+	/* closing our end now would drop what the pty still holds: wait for
+	 * the reader's SIGTERM (handled by on_sig, inherited) */
+	while (!stop_sig)
+		pause();
 	_exit(0);
 }
 
@@ -889,7 +893,13 @@ static int run_ptyceil(void)
 			break;
 	}
 	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	for (int i = 0; i < 100 && waitpid(pid, NULL, WNOHANG) != pid; i++) {
+		if (i == 99) {	/* it missed the signal before pause() */
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		sleep_us(10000);
+	}
 	close(rfd);
 	c->fd = -1;
 	double el = c->last_rx > c->first_rx ?

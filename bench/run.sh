@@ -331,6 +331,7 @@ if [ "${1:-}" = --profile ]; then
 	mkdir -p "$RESULTS"
 	prof() {
 		local name=$1 calls=$2 data=$WORK/$1.data out=$RESULTS/profile-$1.txt; shift 2
+		want "$name" || return 0
 		export PERF_OUT=$data
 		"$@"
 		unset PERF_OUT
@@ -381,6 +382,7 @@ if [ "${1:-}" = --profile ]; then
 	prof down_64 1 run_down down_64 ours 1 $SMALL 1 $DOWN_SMALL_N
 	prof down_1400 1 run_down down_1400 ours 1 $BIG 1 $DOWN_BIG_N
 	prof flood_64 1 run_flood flood_64 ours 1
+	prof down_64_at40k 1 run_down down_64_at40k ours 1 $SMALL 1 $PACED_SMALL_N $PACED_SMALL_RATE
 	prof scale_16calls 16 run_down scale_16calls ours 1 $SMALL 16 $((SCALE_TOTAL_N / 16))
 	exit 0
 fi

@@ -29,14 +29,16 @@
 # | --quirks BEZEQ_ISRAEL OCRQ  | call_id 0 (its hook rebuilds the | its own call id, so the call     | ours right      |
 # |                             | message), so its own OCRP lookup | comes up and the Orckit SLI is   | (pptp-linux     |
 # |                             | fails: no call, no SLI           | sent                             | bug)            |
-# | SCCRP refused (result != 1) | StopCCRQ reason=2, waits for the | closes the TCP connection at     | ours to fix     |
-# |                             | reply, then FIN                  | once                             | (reported)      |
-# | first GRE sequence number   | 1                                | 0                                | ours to fix     |
-# |                             |                                  |                                  | (reported)      |
+# | SCCRP refused (result != 1) | StopCCRQ reason=2, waits for the | the same (fixed)                 | identical       |
+# |                             | reply, then FIN                  |                                  |                 |
+# | first GRE sequence number   | 1                                | 0                                | deliberate: RFC |
+# |                             |                                  |                                  | 2637 4.3 starts |
+# |                             |                                  |                                  | each session at |
+# |                             |                                  |                                  | zero (PoPToP    |
+# |                             |                                  |                                  | copes with 1)   |
 # | ack-only delay (1 pending)  | 0.5 s                            | 20 ms (GW_ACK_DELAY_US)          | deliberate      |
 # | exit status, OCRP refused   | 143 (SIGTERM from its call mgr)  | 1                                | deliberate      |
-# The "ours to fix" rows pass as known differences until the fix lands;
-# then they pass plainly.
+# Each known difference passes with its note; anything else fails.
 set -u
 SUITE_ARGS=("$@")
 ONLY=""
@@ -499,7 +501,7 @@ cmp_plain() {
 	if [ -n "$fl" ] && [ "$fl" = "$fo" ]; then
 		pass "gre-first-seq"
 	elif [ "$fl" = 1 ] && [ "$fo" = 0 ]; then
-		pass "gre-first-seq (known difference: pptp-linux starts at 1, ours at 0 (to fix, reported))"
+		pass "gre-first-seq (known difference: pptp-linux starts at 1, ours at 0 as RFC 2637 says)"
 	else
 		fail gre-first-seq "pptp-linux sent first seq '$fl', ours '$fo'"
 	fi

@@ -12,7 +12,7 @@ MANDIR  ?= $(PREFIX)/share/man
 PPPD_BINARY ?= /usr/sbin/pppd
 
 # The pure cores: no I/O, unit-tested and fuzzed.
-CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o hdlc.o reorder.o vector.o \
+CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o hdlc.o reorder.o vector.o ppp_sync.o \
             pptp_quirks.o orckit_quirks.o
 # The shells: processes, sockets, the pty.
 SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \
@@ -20,7 +20,7 @@ SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \
 OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
 UNIT_TESTS = test/test_msg test/test_gre test/test_hdlc test/test_reorder \
-             test/test_vector test/test_ctrl
+             test/test_vector test/test_ctrl test/test_ppp_sync
 TEST_TOOLS = test/tsrv test/pppstub test/test_routing test/logsink
 
 all: pptp
@@ -45,6 +45,8 @@ test/test_vector: test/test_vector.c vector.c
 	$(CC) $(CFLAGS) -I. -o $@ $^
 test/test_ctrl: test/test_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
 	$(CC) $(CFLAGS) -I. -o $@ $^
+test/test_ppp_sync: test/test_ppp_sync.c ppp_sync.c
+	$(CC) $(CFLAGS) -I. -o $@ $^
 test/test_routing: test/test_routing.c routing.c
 	$(CC) $(CFLAGS) -I. -o $@ $^
 # The test peers define _GNU_SOURCE themselves.
@@ -68,7 +70,7 @@ check-unit: $(UNIT_TESTS)
 demo: pptp test/tsrv test/pppstub
 	bash test/demo.sh
 
-FUZZERS = fuzz/fuzz_msg fuzz/fuzz_gre fuzz/fuzz_hdlc fuzz/fuzz_reorder fuzz/fuzz_ctrl
+FUZZERS = fuzz/fuzz_msg fuzz/fuzz_gre fuzz/fuzz_hdlc fuzz/fuzz_reorder fuzz/fuzz_ctrl fuzz/fuzz_ppp_sync
 FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I.
 fuzz: $(FUZZERS)
 fuzz/fuzz_msg: fuzz/fuzz_msg.c pptp_msg.c
@@ -78,6 +80,8 @@ fuzz/fuzz_gre: fuzz/fuzz_gre.c gre_wire.c
 fuzz/fuzz_hdlc: fuzz/fuzz_hdlc.c hdlc.c
 	clang $(FUZZ_CFLAGS) -o $@ $^
 fuzz/fuzz_reorder: fuzz/fuzz_reorder.c reorder.c
+	clang $(FUZZ_CFLAGS) -o $@ $^
+fuzz/fuzz_ppp_sync: fuzz/fuzz_ppp_sync.c ppp_sync.c
 	clang $(FUZZ_CFLAGS) -o $@ $^
 fuzz/fuzz_ctrl: fuzz/fuzz_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
 	clang $(FUZZ_CFLAGS) -o $@ $^

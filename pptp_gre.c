@@ -20,6 +20,7 @@
 #include "gre_wire.h"
 #include "hdlc.h"
 #include "pptp_callmgr.h"
+#include "ppp_sync.h"
 #include "pptp_status.h"
 #include "reorder.h"
 #include "util.h"
@@ -396,10 +397,20 @@ static bool pty_readable(struct gateway *gw, uint64_t now)
 	if (n < 0)
 		return true;
 	if (gw->cfg->sync) {
-		/* pppd's sync line discipline writes one frame per write();
-		 * we take one read as one frame and never guess lengths from
-		 * the contents (which MPPE encrypts). */
-		queue_frame(gw, gw->pty_in, (size_t)n, now);
+		/* pppd's sync line discipline writes one frame per write(),
+		 * but frames written before we read come as one run:
+		 * ppp_sync.c finds their boundaries from real length fields
+		 * and MPPE coherency counts, never from guessed bytes. */
+		const uint8_t *p = gw->pty_in;
+		size_t left = (size_t)n;
+
+		while (left > 0) {
+			size_t len = ppp_sync_frame_len(p, left);
+
+			queue_frame(gw, p, len, now);
+			p += len;
+			left -= len;
+		}
 	} else {
 		pty_frames_async(gw, gw->pty_in, (size_t)n, now);
 	}

@@ -46,7 +46,7 @@ run_suite() {
 }
 
 for t in test/test_msg test/test_gre test/test_hdlc test/test_reorder \
-	test/test_vector test/test_ctrl; do
+	test/test_vector test/test_ctrl test/test_ppp_sync; do
 	run_suite "$(basename "$t")" "./$t"
 done
 

@@ -623,8 +623,6 @@ int main(int argc, char **argv)
 		tty = ttydev;
 		pty_in = pty_out = pty_fd;
 		set_raw(pty_fd);
-		if (!o.debug)
-			daemonize();
 		s.close_in_child[s.nclose++] = pty_fd;
 		s.close_in_child[s.nclose++] = go[1];
 	} else {
@@ -643,6 +641,11 @@ int main(int argc, char **argv)
 		if (write(go[1], "G", 1) != 1)
 			log_warn("cannot wake pppd: %s", strerror(errno));
 		close(go[1]);
+		/* Until here failures reached the terminal; from now on the
+		 * gateway lives on its own (its pid is read at run time, by
+		 * the status socket, never remembered from before). */
+		if (!o.debug)
+			daemonize();
 	} else if (!o.debug) {
 		fd_to_devnull(STDERR_FILENO);
 		log_set_stderr(false);

@@ -233,6 +233,13 @@ t_unreachable() {
 	[ "$rc" = 1 ] && [ $((end - start)) -le 5 ] && grep -q "Connection refused" "$WORK/$n.out"
 	check $n-refused $? "expected exit 1 within 5 s naming 'Connection refused', saw rc=$rc after $((end - start)) s: $(head -3 "$WORK/$n.out" | tr '\n' '|')"
 	assert_clean $n
+	# Launch mode: the failure reaches the terminal, pppd is never run.
+	n=unreachable_launch
+	PPTP_PPPD=$STUB PPPSTUB_RESULT=$WORK/$n.stub timeout 20 ip netns exec "$NS_C" "$PPTP" $SRV --nohostroute </dev/null >"$WORK/$n.out" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "Connection refused" "$WORK/$n.out" && [ ! -e "$WORK/$n.stub" ]
+	check $n $? "expected exit 1, the reason on the terminal and no pppd, saw rc=$rc: $(head -3 "$WORK/$n.out" | tr '\n' '|')"
+	assert_clean $n
 	# A black hole: --connect-timeout bounds the wait.
 	n=blackhole
 	start=$(date +%s)

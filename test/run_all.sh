@@ -27,13 +27,14 @@ run_suite() {
 	out=$("$@" 2>&1)
 	local rc=$?
 	echo "$out"
-	line=$(echo "$out" | grep -E '[0-9]+ passed, [0-9]+ failed' | tail -1)
+	line=$(echo "$out" | grep -oE '[0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -z "$line" ]; then
 		p=0; f=1
 		echo "FAIL $name: no result line (exit status $rc)"
 	else
-		p=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1/')
-		f=$(echo "$line" | sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+		p=${line%% passed*}
+		f=${line#* passed, }
+		f=${f%% failed*}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1
 			echo "FAIL $name: exit status $rc"

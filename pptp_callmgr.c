@@ -20,6 +20,7 @@
 #include "dirutil.h"
 #include "routing.h"
 #include "util.h"
+#include "vector.h"
 
 /* A caller that connects must send its request within this time. */
 #define CM_REQUEST_WAIT_MS 2000
@@ -41,8 +42,9 @@ struct callmgr {
 	int tcp, listen_fd;
 	struct sockaddr_un sun;
 	struct ctrl_conn *ctrl;
-	struct cm_client clients[CTRL_CALLS_MAX];
+	struct cm_client *clients[CTRL_CALLS_MAX];	/* poll order */
 	size_t nclients;
+	struct vector *by_call;		/* call id -> struct cm_client */
 	bool had_call;
 	bool closing;
 	uint64_t started, close_started;
@@ -179,10 +181,7 @@ static void stop_listening(struct callmgr *cm)
 
 static struct cm_client *client_by_call(struct callmgr *cm, uint16_t id)
 {
-	for (size_t i = 0; i < cm->nclients; i++)
-		if (cm->clients[i].call_id == (int)id)
-			return &cm->clients[i];
-	return NULL;
+	return vector_search(cm->by_call, id);
 }
 
 static void client_send(struct cm_client *cl, enum cm_reply_type type,
@@ -206,11 +205,16 @@ static void client_send(struct cm_client *cl, enum cm_reply_type type,
 
 static void client_remove(struct callmgr *cm, struct cm_client *cl)
 {
-	size_t i = (size_t)(cl - cm->clients);
-
+	for (size_t i = 0; i < cm->nclients; i++) {
+		if (cm->clients[i] != cl)
+			continue;
+		cm->clients[i] = cm->clients[cm->nclients - 1];
+		cm->nclients--;
+		break;
+	}
+	vector_remove(cm->by_call, cl->call_id);
 	close(cl->fd);
-	cm->clients[i] = cm->clients[cm->nclients - 1];
-	cm->nclients--;
+	free(cl);
 }
 
 static void accept_client(struct callmgr *cm, uint64_t now)
@@ -241,8 +245,15 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 		close(fd);
 		return;
 	}
-	cl = &cm->clients[cm->nclients++];
-	memset(cl, 0, sizeof(*cl));
+	cl = calloc(1, sizeof(*cl));
+	if (!cl || vector_insert(cm->by_call, id, cl) < 0) {
+		log_warn("cannot track call %d: out of memory", id);
+		free(cl);
+		ctrl_call_close(cm->ctrl, (uint16_t)id, now);
+		close(fd);
+		return;
+	}
+	cm->clients[cm->nclients++] = cl;
 	cl->fd = fd;
 	cl->call_id = id;
 	cl->gateway_pid = req.gateway_pid;
@@ -379,7 +390,7 @@ static void serve(struct callmgr *cm)
 
 	for (;;) {
 		uint64_t now = now_ms();
-		size_t n = 0, i;
+		size_t n = 0, i, base;
 		const uint8_t *out;
 		int rc;
 
@@ -414,7 +425,7 @@ static void serve(struct callmgr *cm)
 			pfd[n++].events = POLLIN;
 		}
 		for (i = 0; i < cm->nclients; i++) {
-			pfd[n].fd = cm->clients[i].fd;
+			pfd[n].fd = cm->clients[i]->fd;
 			pfd[n++].events = POLLIN;
 		}
 		rc = poll(pfd, n, poll_timeout(cm, now));
@@ -427,11 +438,14 @@ static void serve(struct callmgr *cm)
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 			tcp_readable(cm, now);
 		/* Clients: walk backwards since removal swaps in the last. */
+		/* Clients sit at pfd[base + i]; removal swaps the last one
+		 * into i, which a backwards walk has already seen. */
+		base = n - cm->nclients;
 		for (i = cm->nclients; i-- > 0;) {
-			size_t k = n - cm->nclients + i;
+			size_t k = base + i;
 
-			if (pfd[k].fd == cm->clients[i].fd && pfd[k].revents)
-				client_readable(cm, &cm->clients[i], now);
+			if (pfd[k].fd == cm->clients[i]->fd && pfd[k].revents)
+				client_readable(cm, cm->clients[i], now);
 		}
 		if (n > 1 + cm->nclients && cm->listen_fd >= 0 &&
 		    pfd[1].fd == cm->listen_fd && (pfd[1].revents & POLLIN))
@@ -446,7 +460,9 @@ static void finish(struct callmgr *cm)
 
 	drain_events(cm);
 	for (size_t i = cm->nclients; i-- > 0;)
-		client_remove(cm, &cm->clients[i]);
+		client_remove(cm, cm->clients[i]);
+	vector_destroy(cm->by_call);
+	cm->by_call = NULL;
 	stop_listening(cm);
 	if (cm->tcp >= 0) {
 		/* An orderly close: FIN after our last message. */
@@ -497,6 +513,11 @@ int callmgr_main(const struct callmgr_config *cfg)
 	cm.ctrl = &ctrl;
 	cm.listen_fd = -1;
 	inet_ntop(AF_INET, &cfg->server, cm.server, sizeof(cm.server));
+	cm.by_call = vector_create();
+	if (!cm.by_call) {
+		log_warn("out of memory");
+		return 1;
+	}
 	proc_title_set("pptpcm", "pptp: call manager for %s", cm.server);
 	cm.tcp = open_tcp(cfg);
 	if (cm.tcp < 0) {

@@ -3,6 +3,7 @@
 #include "pptp_ctrl.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -311,7 +312,16 @@ void ctrl_start(struct ctrl_conn *c, const struct ctrl_config *cfg,
 	struct pptp_msg m;
 	const struct pptp_quirk *q;
 
-	memset(c, 0, sizeof(*c));
+	/* Everything but the big buffers (events, input, output): those are
+	 * only read below their counts, and leaving them untouched keeps
+	 * ~250 kB of the call manager out of its resident memory. */
+	memset(c, 0, offsetof(struct ctrl_conn, rbuf));
+	c->rlen = 0;
+	c->wlen = 0;
+	c->ev_head = 0;
+	c->ev_count = 0;
+	c->msgs_in = 0;
+	c->msgs_bad = 0;
 	c->cfg = *cfg;
 	c->echo_id = 1;
 	c->last_rx = now;

@@ -105,6 +105,10 @@ bool ctrl_next_event(struct ctrl_conn *c, struct ctrl_event *ev)
 	*ev = c->ev[c->ev_head];
 	c->ev_head = (c->ev_head + 1) % CTRL_EVENTS_MAX;
 	c->ev_count--;
+	/* Drained: start again at the front, so that a queue that rarely
+	 * holds more than a few events touches only its first pages. */
+	if (c->ev_count == 0)
+		c->ev_head = 0;
 	return true;
 }
 

@@ -52,6 +52,7 @@ for t in test/test_msg test/test_gre test/test_hdlc test/test_reorder \
 done
 
 if [ "$UNIT_ONLY" = 0 ]; then
+	bash test/deps.sh
 	run_suite routing bash test/test_routing.sh test
 	run_suite integration bash test/integration.sh
 	run_suite integration-asan bash test/integration.sh --pptp "$PWD/pptp-asan"

@@ -67,7 +67,7 @@ check-unit: $(UNIT_TESTS)
 
 # The main job on a machine without a VPN server: two namespaces, our
 # test server, the real client, data through the tunnel, statistics.
-demo: pptp test/tsrv test/pppstub
+demo: pptp test/tsrv test/pppstub test/logsink
 	bash test/demo.sh
 
 FUZZERS = fuzz/fuzz_msg fuzz/fuzz_gre fuzz/fuzz_hdlc fuzz/fuzz_reorder fuzz/fuzz_ctrl fuzz/fuzz_ppp_sync

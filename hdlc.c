@@ -383,13 +383,11 @@ static inline bool block_clean(const uint8_t *b, bool ctl)
 /* Escape p[0..n) into out (room checked by the caller).  Returns the new
  * write position.  Blocks of ESCAPE_BLOCK bytes that need no escaping, the
  * common case, are copied whole. */
-static uint8_t *escape_into(uint8_t *out, const uint8_t *p, size_t n, const uint8_t map[256])
+static uint8_t *escape_into(uint8_t *out, const uint8_t *p, size_t n,
+			    const uint8_t map[256], bool ctl)
 {
 	size_t i = 0;
-	bool ctl = false;
 
-	for (unsigned c = 0; c < HDLC_ACCM_CHARS && !ctl; c++)
-		ctl = map[c];
 	while (i + ESCAPE_BLOCK <= n) {
 		const uint8_t *b = p + i;
 		if (block_clean(b, ctl) ||
@@ -446,8 +444,8 @@ ssize_t hdlc_tx_encode(struct hdlc_tx *tx, const uint8_t *frame, size_t n,
 			return -1;
 	}
 	*o++ = HDLC_FLAG;
-	o = escape_into(o, frame, n, map);
-	o = escape_into(o, tail, HDLC_FCS_LEN, map);
+	o = escape_into(o, frame, n, map, tx->accm != 0);
+	o = escape_into(o, tail, HDLC_FCS_LEN, map, tx->accm != 0);
 	*o++ = HDLC_FLAG;
 	return (ssize_t)(o - out);
 }

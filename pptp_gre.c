@@ -810,7 +810,7 @@ static enum gateway_end gw_loop(struct gateway *gw)
 	for (;;) {
 		struct pollfd pfd[5];
 		nfds_t n = 0;
-		int ipty = -1, ipty_out = -1, igre = -1, icm = -1, ist = -1;
+		int ipty = -1, igre = -1, icm = -1, ist = -1;
 		uint64_t now = now_us();
 
 		if (gw_stop)
@@ -832,7 +832,6 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			if (cfg->pty_out == cfg->pty_in) {
 				pfd[ipty].events |= POLLOUT;
 			} else {
-				ipty_out = (int)n;
 				pfd[n++] = (struct pollfd){ .fd = cfg->pty_out,
 							    .events = POLLOUT };
 			}
@@ -866,7 +865,6 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			if (!pty_readable(gw, now))
 				return GW_END_PTY;
 		}
-		(void)ipty_out;
 		if (icm >= 0 && pfd[icm].revents && !cm_readable(gw))
 			return GW_END_CALL;
 		if (ist >= 0 && (pfd[ist].revents & POLLIN))

@@ -19,10 +19,6 @@ SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \
              util.o dirutil.o
 OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
-UNIT_TESTS = test/test_msg test/test_gre test/test_hdlc test/test_reorder \
-             test/test_vector test/test_ctrl test/test_ppp_sync
-TEST_TOOLS = test/tsrv test/pppstub test/test_routing test/logsink
-
 all: pptp
 
 pptp: $(OBJS)
@@ -33,29 +29,64 @@ pptp.o: CFLAGS += -DPPPD_BINARY='"$(PPPD_BINARY)"'
 %.o: %.c $(wildcard *.h)
 	$(CC) $(CFLAGS) -I. -c -o $@ $<
 
-test/test_msg: test/test_msg.c pptp_msg.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_gre: test/test_gre.c gre_wire.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_hdlc: test/test_hdlc.c hdlc.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_reorder: test/test_reorder.c reorder.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_vector: test/test_vector.c vector.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_ctrl: test/test_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_ppp_sync: test/test_ppp_sync.c ppp_sync.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
-test/test_routing: test/test_routing.c routing.c
-	$(CC) $(CFLAGS) -I. -o $@ $^
+# ---- unit tests and fuzzers: one line each ------------------------------
+# $(call unit_test,NAME,SOURCES) builds test/test_NAME from test/test_NAME.c
+# and the pure sources it tests, and lists it in UNIT_TESTS: `make tests`
+# builds it, test/run_all.sh and `make check-unit` run it (they ask
+# `make print-unit-tests`).  $(call fuzzer,NAME,SOURCES) does the same for
+# fuzz/fuzz_NAME.c with clang's libFuzzer; test/fuzz.sh runs every
+# fuzz/fuzz_*.c.  So a new unit test or fuzzer is this one line (and its
+# .c file); .gitignore already covers test/test_* and fuzz/fuzz_* binaries.
+CTRL_SRCS = pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
+
+UNIT_TESTS =
+FUZZERS =
+TEST_HEADERS = test/check.h $(wildcard *.h)
+FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I.
+
+define unit_test_rule
+UNIT_TESTS += test/test_$(1)
+test/test_$(1): test/test_$(1).c $(2) $$(TEST_HEADERS)
+	$$(CC) $$(CFLAGS) -I. -o $$@ test/test_$(1).c $(2)
+endef
+define fuzzer_rule
+FUZZERS += fuzz/fuzz_$(1)
+fuzz/fuzz_$(1): fuzz/fuzz_$(1).c $(2) $$(wildcard *.h)
+	clang $$(FUZZ_CFLAGS) -o $$@ fuzz/fuzz_$(1).c $(2)
+endef
+unit_test = $(eval $(call unit_test_rule,$(1),$(2)))
+fuzzer = $(eval $(call fuzzer_rule,$(1),$(2)))
+
+$(call unit_test,msg,pptp_msg.c)
+$(call unit_test,gre,gre_wire.c)
+$(call unit_test,hdlc,hdlc.c)
+$(call unit_test,reorder,reorder.c)
+$(call unit_test,vector,vector.c)
+$(call unit_test,ctrl,$(CTRL_SRCS))
+$(call unit_test,ppp_sync,ppp_sync.c)
+
+$(call fuzzer,msg,pptp_msg.c)
+$(call fuzzer,gre,gre_wire.c)
+$(call fuzzer,hdlc,hdlc.c)
+$(call fuzzer,reorder,reorder.c)
+$(call fuzzer,ctrl,$(CTRL_SRCS))
+$(call fuzzer,ppp_sync,ppp_sync.c)
+
+# Test tools: run by the namespace suites, not by run_all.sh directly.
+test/test_routing: test/test_routing.c routing.c $(TEST_HEADERS)
+	$(CC) $(CFLAGS) -I. -o $@ test/test_routing.c routing.c
 # The test peers define _GNU_SOURCE themselves.
-test/tsrv: test/tsrv.c
+PEER_TOOLS = test/tsrv test/pppstub
+$(PEER_TOOLS): %: %.c
 	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
-test/pppstub: test/pppstub.c
-	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
+test/logsink: test/logsink.c
+	$(CC) $(CFLAGS) -o $@ $<
+TEST_TOOLS = $(PEER_TOOLS) test/test_routing test/logsink
 
 tests: pptp pptp-asan $(UNIT_TESTS) $(TEST_TOOLS)
+
+print-unit-tests:
+	@echo $(UNIT_TESTS)
 
 # Every test: unit tests, namespace integration tests (root), the qemu
 # end-to-end suite. Ends with "N passed, N failed".
@@ -70,21 +101,7 @@ check-unit: $(UNIT_TESTS)
 demo: pptp test/tsrv test/pppstub test/logsink
 	bash test/demo.sh
 
-FUZZERS = fuzz/fuzz_msg fuzz/fuzz_gre fuzz/fuzz_hdlc fuzz/fuzz_reorder fuzz/fuzz_ctrl fuzz/fuzz_ppp_sync
-FUZZ_CFLAGS = -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I.
 fuzz: $(FUZZERS)
-fuzz/fuzz_msg: fuzz/fuzz_msg.c pptp_msg.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
-fuzz/fuzz_gre: fuzz/fuzz_gre.c gre_wire.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
-fuzz/fuzz_hdlc: fuzz/fuzz_hdlc.c hdlc.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
-fuzz/fuzz_reorder: fuzz/fuzz_reorder.c reorder.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
-fuzz/fuzz_ppp_sync: fuzz/fuzz_ppp_sync.c ppp_sync.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
-fuzz/fuzz_ctrl: fuzz/fuzz_ctrl.c pptp_ctrl.c pptp_msg.c pptp_quirks.c orckit_quirks.c
-	clang $(FUZZ_CFLAGS) -o $@ $^
 
 # The same program built with AddressSanitizer and UBSan, for the suites.
 ASAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -102,6 +119,4 @@ install: pptp
 clean:
 	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
-.PHONY: all tests check check-unit demo fuzz bench install clean
-test/logsink: test/logsink.c
-	$(CC) $(CFLAGS) -o $@ $<
+.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install clean

@@ -46,8 +46,13 @@ run_suite() {
   $name: $p passed, $f failed"
 }
 
-for t in test/test_msg test/test_gre test/test_hdlc test/test_reorder \
-	test/test_vector test/test_ctrl test/test_ppp_sync; do
+# The unit tests are listed once, in the Makefile.
+UNIT_TESTS=$(make -s --no-print-directory print-unit-tests)
+if [ -z "$UNIT_TESTS" ]; then
+	echo "FAIL unit: make print-unit-tests listed no unit test"
+	TOTAL_F=$((TOTAL_F + 1))
+fi
+for t in $UNIT_TESTS; do
 	run_suite "$(basename "$t")" "./$t"
 done
 

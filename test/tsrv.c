@@ -264,6 +264,8 @@ struct opts {
 	int exit_when_idle;
 	double max_time;
 	uint16_t call_id_start;
+	int strict_window;
+	double ato_min_ms, ato_max_ms;
 };
 
 /* ---- runtime state ------------------------------------------------------ */
@@ -297,6 +299,27 @@ struct conn {
 	const char *close_reason;
 };
 
+/* --strict-window state (see "strict sliding window" below) */
+#define STRICT_RING 256		/* largest window kept: send times of the
+				 * packets in flight live in a ring */
+#define STRICT_QUEUE 256	/* echo frames waiting for the window */
+struct strict_frame {
+	size_t len;
+	uint8_t data[2048];	/* longer frames are dropped and counted */
+};
+
+struct strict_win {
+	uint32_t window;	/* offered by the client in OCRQ; 0 = off */
+	uint32_t cwnd;		/* usable now: halved on a time-out */
+	uint32_t una;		/* oldest sequence number not acked */
+	uint64_t sent_at[STRICT_RING];
+	int64_t rtt, dev;	/* RFC 2637 appendix A, microseconds */
+	uint64_t ato, deadline;
+	uint64_t ack_timeouts, queue_drops;
+	struct strict_frame *q;
+	size_t qhead, qn;
+};
+
 struct call {
 	int used;
 	int conn_idx;
@@ -325,6 +348,7 @@ struct call {
 	struct counters st;
 	uint64_t inj_due[MAX_INJECT];
 	uint8_t inj_state[MAX_INJECT];
+	struct strict_win sw;
 };
 
 struct srv {
@@ -341,6 +365,7 @@ struct srv {
 	uint64_t conns_total, calls_total;
 	uint64_t echo_rq_rx, echo_rp_tx, echo_rq_tx, echo_rp_rx;
 	uint64_t gre_bad;
+	uint64_t ack_timeouts, window_queue_drops;	/* --strict-window */
 	struct counters st;	/* totals over all calls, live and gone */
 	uint8_t pkt[IP_MAX_PACKET + 1];
 };
@@ -868,9 +893,12 @@ static void spec_data(struct srv *s, struct call *cl, struct gre_spec *g)
 	}
 }
 
+static void strict_note_sent(struct srv *s, struct call *cl, uint32_t seq,
+			     uint64_t now);
+
 /* One PPP frame out on a call, with the next sequence number. */
-static void call_send_frame(struct srv *s, struct call *cl,
-			    const uint8_t *ppp, size_t plen, uint64_t now)
+static void call_send_frame_now(struct srv *s, struct call *cl,
+				const uint8_t *ppp, size_t plen, uint64_t now)
 {
 	static uint8_t g[IP_MAX_PACKET];
 	struct gre_spec sp;
@@ -889,6 +917,7 @@ static void call_send_frame(struct srv *s, struct call *cl,
 	}
 	cl->last_tx_seq = cl->tx_seq_next++;
 	cl->last_tx_valid = 1;
+	strict_note_sent(s, cl, cl->last_tx_seq, now);
 	cl->st.tx_frames++;
 	cl->st.tx_bytes += plen;
 	s->st.tx_frames++;
@@ -912,6 +941,187 @@ static void call_send_ack_only(struct srv *s, struct call *cl)
 	s->st.tx_acks++;
 	log_gre_tx(s, cl, g, len, NULL);
 	gre_send_raw(s, cl, g, len);
+}
+
+/* ---- strict sliding window (RFC 2637 4.2 and 4.4), --strict-window ------
+ * A sender that keeps the window the client offered in its Outgoing-Call-
+ * Request: never more unacknowledged data packets in flight than that, and
+ * an adaptive acknowledgment time-out (RFC 2637 4.4 / appendix A):
+ *   DIFF = SAMPLE - RTT; DEV += (|DIFF| - DEV) / 4; RTT += DIFF / 8;
+ *   ATO = RTT + 4 * DEV, bounded by --ato-min and --ato-max.
+ * On a time-out the packets in flight are taken as lost (the window has
+ * room again), the window is halved (at least 1) and ATO doubles (backoff,
+ * up to --ato-max); each acknowledgment that advances grows the window by
+ * one again, up to the offered size.  Frames that find the window closed
+ * wait in a bounded queue (echo mode) or are not generated yet (source). */
+static int strict_on(const struct srv *s, const struct call *cl)
+{
+	return s->o.strict_window && cl->sw.window > 0;
+}
+
+static uint32_t strict_in_flight(const struct call *cl)
+{
+	return cl->tx_seq_next - cl->sw.una;
+}
+
+static int strict_may_send(const struct srv *s, const struct call *cl)
+{
+	if (!strict_on(s, cl))
+		return 1;
+	return strict_in_flight(cl) < cl->sw.cwnd;
+}
+
+static uint64_t strict_clamp_ato(const struct srv *s, uint64_t ato)
+{
+	uint64_t lo = (uint64_t)(s->o.ato_min_ms * 1e3);
+	uint64_t hi = (uint64_t)(s->o.ato_max_ms * 1e3);
+
+	if (ato < lo)
+		ato = lo;
+	return ato > hi ? hi : ato;
+}
+
+/* The call is up: take the window the client offered (OCRQ). */
+static void strict_start(struct srv *s, struct call *cl, uint16_t window)
+{
+	if (!s->o.strict_window || !cl)
+		return;
+	if (window == 0)	/* RFC: at least 1; a 0 would stall forever */
+		window = 1;
+	if (window > STRICT_RING)
+		window = STRICT_RING;
+	cl->sw.window = window;
+	cl->sw.cwnd = window;
+	cl->sw.una = cl->tx_seq_next;
+	cl->sw.ato = strict_clamp_ato(s, 0);
+	log_ev(s, "strict-window call=%u window=%u ato_us=%" PRIu64, cl->id,
+	       window, cl->sw.ato);
+}
+
+static void strict_arm(struct call *cl)
+{
+	cl->sw.deadline = strict_in_flight(cl) == 0 ? 0 :
+		cl->sw.sent_at[cl->sw.una % STRICT_RING] + cl->sw.ato;
+}
+
+static void strict_note_sent(struct srv *s, struct call *cl, uint32_t seq,
+			     uint64_t now)
+{
+	if (!strict_on(s, cl))
+		return;
+	cl->sw.sent_at[seq % STRICT_RING] = now;
+	if (!cl->sw.deadline)
+		strict_arm(cl);
+}
+
+static void strict_sample(struct srv *s, struct call *cl, int64_t sample)
+{
+	struct strict_win *w = &cl->sw;
+	int64_t diff = sample - w->rtt;
+
+	w->dev += ((diff < 0 ? -diff : diff) - w->dev) / 4;
+	w->rtt += diff / 8;
+	w->ato = strict_clamp_ato(s, (uint64_t)(w->rtt + 4 * w->dev));
+}
+
+static void call_send_frame_now(struct srv *s, struct call *cl,
+				const uint8_t *ppp, size_t plen, uint64_t now);
+
+/* Send what waited for the window, as far as it is open now. */
+static void strict_release(struct srv *s, struct call *cl, uint64_t now)
+{
+	struct strict_win *w = &cl->sw;
+
+	while (w->qn > 0 && strict_may_send(s, cl)) {
+		struct strict_frame *f = &w->q[w->qhead];
+
+		call_send_frame_now(s, cl, f->data, f->len, now);
+		w->qhead = (w->qhead + 1) % STRICT_QUEUE;
+		w->qn--;
+	}
+}
+
+/* An acknowledgment from the client (piggy-backed or ack-only). */
+static void strict_on_ack(struct srv *s, struct call *cl, uint32_t ack,
+			  uint64_t now)
+{
+	struct strict_win *w = &cl->sw;
+	uint32_t adv = ack - w->una + 1;
+
+	if (!strict_on(s, cl) || adv == 0 || adv > strict_in_flight(cl))
+		return;	/* old, duplicate, or for nothing we sent */
+	strict_sample(s, cl, (int64_t)(now - w->sent_at[ack % STRICT_RING]));
+	w->una = ack + 1;
+	if (w->cwnd < w->window)
+		w->cwnd++;
+	strict_arm(cl);
+	strict_release(s, cl, now);
+}
+
+static void strict_timers(struct srv *s, struct call *cl, uint64_t now)
+{
+	struct strict_win *w = &cl->sw;
+
+	if (!strict_on(s, cl))
+		return;
+	if (w->deadline && now >= w->deadline && strict_in_flight(cl) > 0) {
+		w->ack_timeouts++;
+		s->ack_timeouts++;
+		if (s->o.log_gre)
+			log_ev(s, "ack-timeout call=%u una=%" PRIu32
+			       " in_flight=%" PRIu32 " ato_us=%" PRIu64,
+			       cl->id, w->una, strict_in_flight(cl), w->ato);
+		w->una = cl->tx_seq_next;
+		w->cwnd = w->cwnd > 1 ? w->cwnd / 2 : 1;
+		w->ato = strict_clamp_ato(s, w->ato * 2);
+		w->deadline = 0;
+	}
+	strict_release(s, cl, now);
+}
+
+static uint64_t strict_deadline(const struct srv *s, const struct call *cl)
+{
+	return strict_on(s, cl) ? cl->sw.deadline : 0;
+}
+
+/* A frame to send: queue it when the window is closed (or others wait). */
+static int strict_hold(struct srv *s, struct call *cl, const uint8_t *ppp,
+		       size_t plen)
+{
+	struct strict_win *w = &cl->sw;
+	struct strict_frame *f;
+
+	if (!strict_on(s, cl) || (w->qn == 0 && strict_may_send(s, cl)))
+		return 0;
+	if (w->qn == STRICT_QUEUE || plen > sizeof(f->data)) {
+		w->queue_drops++;
+		s->window_queue_drops++;
+		return 1;
+	}
+	if (!w->q && !(w->q = calloc(STRICT_QUEUE, sizeof(*w->q)))) {
+		w->queue_drops++;
+		s->window_queue_drops++;
+		return 1;
+	}
+	f = &w->q[(w->qhead + w->qn++) % STRICT_QUEUE];
+	memcpy(f->data, ppp, plen);
+	f->len = plen;
+	return 1;
+}
+
+static void strict_free(struct call *cl)
+{
+	free(cl->sw.q);
+	cl->sw.q = NULL;
+	cl->sw.qn = 0;
+}
+
+/* One PPP frame out on a call, unless a strict window holds it back. */
+static void call_send_frame(struct srv *s, struct call *cl,
+			    const uint8_t *ppp, size_t plen, uint64_t now)
+{
+	if (!strict_hold(s, cl, ppp, plen))
+		call_send_frame_now(s, cl, ppp, plen, now);
 }
 
 /* ---- calls ------------------------------------------------------------- */
@@ -979,8 +1189,12 @@ static void call_down(struct srv *s, struct call *cl, const char *why)
 	lb_add(&b, "EV call-down call=%u peer_call=%u reason=%s", cl->id,
 	       cl->peer_id, why);
 	log_counters(&b, &cl->st);
+	if (strict_on(s, cl))
+		lb_add(&b, " ack_timeouts=%" PRIu64 " window_queue_drops=%" PRIu64,
+		       cl->sw.ack_timeouts, cl->sw.queue_drops);
 	log_flush_line(s, &b);
 	free(cl->held);
+	strict_free(cl);
 	memset(cl, 0, sizeof(*cl));
 }
 
@@ -1119,8 +1333,10 @@ static void on_ocrq(struct srv *s, struct conn *c, const uint8_t *m,
 	msg_set(r, T_OCRP, "delay", 0);
 	msg_set(r, T_OCRP, "channel", 0);
 	conn_send(s, c, r, len);
-	if (s->o.ocrp_result == 1 && id)
+	if (s->o.ocrp_result == 1 && id) {
 		call_up(s, c, id, peer_id, now);
+		strict_start(s, call_by_id(s, id), get_be16(m + 32));
+	}
 }
 
 static void on_echorq(struct srv *s, struct conn *c, const uint8_t *m)
@@ -1728,6 +1944,7 @@ static void gre_input(struct srv *s, const uint8_t *ip, size_t n,
 	if (x.has_a) {
 		cl->st.rx_acks++;
 		s->st.rx_acks++;
+		strict_on_ack(s, cl, x.ack, now);
 	}
 	if (x.has_s) {
 		rx_data(s, cl, x.seq, x.payload, x.plen, now);
@@ -1780,7 +1997,8 @@ static void source_step(struct srv *s, struct call *cl, uint64_t now)
 	int burst;
 
 	for (burst = 0; burst < SOURCE_BURST; burst++) {
-		if (cl->src_done || s->gre_blocked || now < cl->src_next)
+		if (cl->src_done || s->gre_blocked || now < cl->src_next ||
+		    !strict_may_send(s, cl))
 			return;
 		if (cl->src_index >= s->o.count) {
 			cl->src_done = 1;
@@ -1807,6 +2025,7 @@ static void call_timers(struct srv *s, struct call *cl, uint64_t now)
 		}
 	if (cl->held_len && now >= cl->held_due)
 		held_release(s, cl);
+	strict_timers(s, cl, now);
 	source_step(s, cl, now);
 	if (cl->ack_pending && s->o.ack_only && now >= cl->ack_due)
 		call_send_ack_only(s, cl);
@@ -1881,8 +2100,9 @@ static uint64_t next_deadline(struct srv *s, uint64_t now)
 		min_deadline(&best, cl->clear_at);
 		if (cl->held_len)
 			min_deadline(&best, cl->held_due);
-		if (!cl->src_done && !s->gre_blocked)
+		if (!cl->src_done && !s->gre_blocked && strict_may_send(s, cl))
 			min_deadline(&best, cl->src_next ? cl->src_next : now);
+		min_deadline(&best, strict_deadline(s, cl));
 		if (cl->ack_pending && s->o.ack_only)
 			min_deadline(&best, cl->ack_due ? cl->ack_due : now);
 		for (j = 0; j < s->o.n_inj; j++)
@@ -1950,6 +2170,8 @@ static void write_stats(struct srv *s, uint64_t now)
 		"\nelapsed_ms=%" PRIu64 "\n",
 		s->gre_bad, s->echo_rq_rx, s->echo_rp_tx, s->echo_rq_tx,
 		s->echo_rp_rx, (now - s->start) / 1000u);
+	fprintf(f, "ack_timeouts=%" PRIu64 "\nwindow_queue_drops=%" PRIu64 "\n",
+		s->ack_timeouts, s->window_queue_drops);
 	fclose(f);
 	rename(tmp, s->o.stats_path);
 }
@@ -2008,6 +2230,7 @@ static void usage(FILE *f)
 "  --layout plain|ip\n"
 "  --reorder-every N --dup-every N --drop-every N --seq-start N\n"
 "  --piggyback-acks --no-piggyback-acks --ack-only --ack-delay MS\n"
+"  --strict-window --ato-min MS (10) --ato-max MS (1000)\n"
 "  --inject NAME[@SECS]   (repeatable)\n");
 }
 
@@ -2096,6 +2319,7 @@ enum {
 	O_SOURCE_DELAY, O_REORDER, O_DUP, O_DROP, O_SEQ_START, O_PIGGY,
 	O_NO_PIGGY, O_ACK_ONLY, O_ACK_DELAY, O_INJECT, O_EXIT_IDLE,
 	O_MAX_TIME, O_CALL_ID_START, O_LAYOUT,
+	O_STRICT_WINDOW, O_ATO_MIN, O_ATO_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -2139,6 +2363,9 @@ static const struct option long_opts[] = {
 	{ "max-time", required_argument, NULL, O_MAX_TIME },
 	{ "call-id-start", required_argument, NULL, O_CALL_ID_START },
 	{ "layout", required_argument, NULL, O_LAYOUT },
+	{ "strict-window", no_argument, NULL, O_STRICT_WINDOW },
+	{ "ato-min", required_argument, NULL, O_ATO_MIN },
+	{ "ato-max", required_argument, NULL, O_ATO_MAX },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -2163,6 +2390,8 @@ static void opts_default(struct opts *o)
 	o->piggyback = 1;
 	o->max_time = DEFAULT_MAX_TIME;
 	o->call_id_start = 1;
+	o->ato_min_ms = 10;
+	o->ato_max_ms = 1000;
 }
 
 static int set_num(const char *arg, unsigned long max, int *dst)
@@ -2266,6 +2495,9 @@ static int parse_one(struct opts *o, int c, const char *a)
 		o->layout_ip = !strcmp(a, "ip");
 		r = o->layout_ip || !strcmp(a, "plain") ? 0 : -EINVAL;
 		break;
+	case O_STRICT_WINDOW: o->strict_window = 1; break;
+	case O_ATO_MIN: r = parse_double(a, &o->ato_min_ms); break;
+	case O_ATO_MAX: r = parse_double(a, &o->ato_max_ms); break;
 	case 'h':
 		usage(stdout);
 		exit(0);

@@ -6,9 +6,17 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -D_GNU_SOURCE
 LDFLAGS ?=
 LDLIBS  += -lutil
-PREFIX  ?= /usr
+# /usr/local by default: next to Debian's pptp-linux (/usr/sbin/pptp), never
+# over it.  PREFIX=/usr replaces it only where dpkg does not own the file
+# (see install below, and README "Install").
+PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+INSTALL ?= install
+# `make install INSTALL_STRIP=` keeps the symbols (debian/rules does, so
+# that dh_strip makes the -dbgsym package).
+INSTALL_STRIP ?= -s
 PPPD_BINARY ?= /usr/sbin/pppd
 
 # The pure cores: no I/O, unit-tested and fuzzed.
@@ -111,12 +119,63 @@ pptp-asan: $(addsuffix .c,$(basename $(OBJS))) $(wildcard *.h)
 bench: pptp test/tsrv test/pppstub
 	bash bench/run.sh
 
+# ---- install -------------------------------------------------------------
+# install: the stripped program, the man page, and /etc/ppp/options.pptp
+# unless a file of that name exists (it is never overwritten).
+# uninstall: the program and the man page, and options.pptp only when it
+# is still byte for byte ours (an edited or pre-existing one stays).
+# Both refuse, when installing into the running system (no DESTDIR), to
+# touch a file a Debian package owns (pptp-linux's /usr/sbin/pptp and its
+# man page) unless dpkg-divert has moved the package's file aside;
+# FORCE_INSTALL=1 overrides.  `make deb` builds a package instead.
+INST_BIN  = $(DESTDIR)$(SBINDIR)/pptp
+INST_MAN  = $(DESTDIR)$(MANDIR)/man8/pptp.8
+INST_OPTS = $(DESTDIR)$(SYSCONFDIR)/ppp/options.pptp
+define refuse_packaged_files
+if [ -z "$(DESTDIR)" ] && [ -z "$(FORCE_INSTALL)" ] && command -v dpkg-query >/dev/null 2>&1; then \
+	bad=""; \
+	for f in $(SBINDIR)/pptp $(MANDIR)/man8/pptp.8 $(MANDIR)/man8/pptp.8.gz; do \
+		pkg=$$(dpkg-query -S "$$f" 2>/dev/null | grep -v '^diversion' | cut -d: -f1 | head -1); \
+		[ -n "$$pkg" ] || continue; \
+		[ "$$(dpkg-divert --truename "$$f" 2>/dev/null)" = "$$f" ] || continue; \
+		bad="$$bad $$f"; echo "make $@: $$f belongs to the Debian package $$pkg" >&2; \
+	done; \
+	if [ -n "$$bad" ]; then \
+		echo "make $@: refusing to change it. Either install next to it (make $@ PREFIX=/usr/local)," >&2; \
+		echo "  or move the package's files aside first:" >&2; \
+		for f in $$bad; do echo "    dpkg-divert --local --rename --add $$f" >&2; done; \
+		echo "  or build and install the package (make deb; apt-get install ./dist/pptp_*.deb)." >&2; \
+		exit 1; \
+	fi; \
+fi
+endef
+
 install: pptp
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 0755 pptp $(DESTDIR)$(SBINDIR)/pptp
-	install -m 0644 pptp.8 $(DESTDIR)$(MANDIR)/man8/pptp.8
+	@$(refuse_packaged_files)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ppp
+	$(INSTALL) -m 0755 $(INSTALL_STRIP) pptp $(INST_BIN)
+	$(INSTALL) -m 0644 pptp.8 $(INST_MAN)
+	@if [ -e $(INST_OPTS) ] || [ -L $(INST_OPTS) ]; then \
+		echo "kept the existing $(INST_OPTS) (ours is etc/options.pptp)"; \
+	else \
+		echo "$(INSTALL) -m 0644 etc/options.pptp $(INST_OPTS)"; \
+		$(INSTALL) -m 0644 etc/options.pptp $(INST_OPTS); \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ "$(SBINDIR)" != /usr/sbin ] && [ -x /usr/sbin/pptp ]; then \
+		echo "note: /usr/sbin/pptp exists too; a shell finds the first in PATH, NetworkManager-pptp"; \
+		echo "      takes /sbin/pptp, then /usr/sbin/pptp, then /usr/local/sbin/pptp (README, Install)"; \
+	fi
+
+uninstall:
+	@$(refuse_packaged_files)
+	rm -f $(INST_BIN) $(INST_MAN)
+	@if [ -f $(INST_OPTS) ] && cmp -s etc/options.pptp $(INST_OPTS); then \
+		echo "rm -f $(INST_OPTS)"; rm -f $(INST_OPTS); \
+	elif [ -e $(INST_OPTS) ]; then \
+		echo "kept $(INST_OPTS): not the file make install put there (edited, or not ours)"; \
+	fi
 
 clean:
 	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
 
-.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install clean
+.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install uninstall clean

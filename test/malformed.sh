@@ -353,6 +353,8 @@ t_ctrl_tsrv() {
 		unknowncall "Call-Disconnect-Notify for unknown call id [0-9]+ ignored" ""
 	want ctrl_unknowncall && { slog_has "Set-Link-Info for unknown call id [0-9]+ ignored" ||
 		fail ctrl_unknowncall-sli "no log line for the SLI of an unknown call id"; }
+	ctrl_alive ctrl_raw_echo "raw bytes of a well-formed Echo-Request (tsrv raw:): answered" \
+		"raw:0010 0001 1a2b3c4d 0005 0000 00000777" "" "^RX ECHORP"
 	ctrl_alive ctrl_bytewise "Echo-Request one byte per 20 ms: reassembled and answered" \
 		bytewise "" "^RX ECHORP"
 	# at the default log level: the warning is for everyone

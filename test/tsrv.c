@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -208,7 +209,7 @@ enum inject_id {
 	/* control */
 	INJ_BADMAGIC, INJ_SHORTLEN, INJ_LONGLEN, INJ_LENMISMATCH,
 	INJ_UNKNOWNTYPE, INJ_RESERVED, INJ_UNKNOWNCALL, INJ_BYTEWISE,
-	INJ_ECHOFLOOD, INJ_STOPCCRQ, INJ_RST,
+	INJ_ECHOFLOOD, INJ_STOPCCRQ, INJ_RST, INJ_RAW,
 	/* GRE */
 	INJ_GRESHORT, INJ_GRETINY, INJ_GREVERSION, INJ_GREPROTO,
 	INJ_GRENOKEY, INJ_GRELENLONG, INJ_GRELENSHORT, INJ_GREZEROLEN,
@@ -220,7 +221,7 @@ enum inject_id {
 static const char *const inject_names[INJ_COUNT] = {
 	"badmagic", "shortlen", "longlen", "lenmismatch", "unknowntype",
 	"reserved", "unknowncall", "bytewise", "echoflood", "stopccrq", "rst",
-	"greshort", "gretiny", "greversion", "greproto", "grenokey",
+	"raw", "greshort", "gretiny", "greversion", "greproto", "grenokey",
 	"grelenlong", "grelenshort", "grezerolen", "ackonly", "othercall",
 	"dupseq", "farahead", "farbehind", "ipopts", "huge",
 };
@@ -233,6 +234,7 @@ static int inject_is_gre(int id)
 struct inject {
 	int id;
 	double delay;
+	const char *hex;	/* raw:HEX: the bytes to send */
 };
 
 struct opts {
@@ -1659,6 +1661,46 @@ static int inject_ctrl(struct srv *s, struct conn *c, int id, uint64_t now)
 	return 0;
 }
 
+/* raw:HEX: bytes as given, PCID = the client's id of this connection's
+ * first call (4 hex digits), SCID = ours; spaces and dots ignored. */
+static void inject_raw(struct srv *s, struct conn *c, const char *h)
+{
+	static uint8_t b[OUTBUF_SIZE / 4];
+	struct call *cl = NULL;
+	char ids[2][5];
+	size_t n = 0;
+	int hi = -1, i;
+
+	for (i = 0; i < MAX_CALLS && !cl; i++)
+		if (s->calls[i].used && &s->conns[s->calls[i].conn_idx] == c)
+			cl = &s->calls[i];
+	snprintf(ids[0], 5, "%04x", cl ? cl->peer_id : 0);
+	snprintf(ids[1], 5, "%04x", cl ? cl->id : 0);
+	for (; *h && *h != '@' && n < sizeof(b); h++) {
+		const char *sub = !strncmp(h, "PCID", 4) ? ids[0] :
+				  !strncmp(h, "SCID", 4) ? ids[1] : NULL;
+
+		for (i = 0; i < (sub ? 4 : 1) && n < sizeof(b); i++) {
+			int ch = sub ? sub[i] : *h, v;
+
+			if (ch == ' ' || ch == '.')
+				continue;
+			v = isdigit(ch) ? ch - '0' : tolower(ch) - 'a' + 10;
+			if (hi < 0) {
+				hi = v;
+			} else {
+				b[n++] = (uint8_t)(hi << 4 | v);
+				hi = -1;
+			}
+		}
+		if (sub)
+			h += 3;
+	}
+	log_ev(s, "inject-raw conn=%d bytes=%zu", c->id, n);
+	conn_queue(s, c, b, n);
+	conn_flush(s, c);
+}
+
 static void trickle_step(struct srv *s, struct conn *c, uint64_t now)
 {
 	ssize_t r;
@@ -2046,6 +2088,8 @@ static void conn_timers(struct srv *s, struct conn *c, uint64_t now)
 				c->inj_due[i] = now + INJECT_RETRY_US;
 			else
 				c->inj_state[i] = IS_DONE;
+			if (s->o.inj[i].id == INJ_RAW && !c->dead)
+				inject_raw(s, c, s->o.inj[i].hex);
 		}
 	trickle_step(s, c, now);
 	if (c->echo_next && now >= c->echo_next && !c->dead) {
@@ -2231,7 +2275,7 @@ static void usage(FILE *f)
 "  --reorder-every N --dup-every N --drop-every N --seq-start N\n"
 "  --piggyback-acks --no-piggyback-acks --ack-only --ack-delay MS\n"
 "  --strict-window --ato-min MS (10) --ato-max MS (1000)\n"
-"  --inject NAME[@SECS]   (repeatable)\n");
+"  --inject NAME[@SECS]   (repeatable; NAME raw:HEX sends those bytes)\n");
 }
 
 static int parse_ulong(const char *arg, unsigned long max, unsigned long *v)
@@ -2267,6 +2311,12 @@ static int parse_inject(struct opts *o, const char *arg)
 	size_t n = at ? (size_t)(at - arg) : strlen(arg);
 	int i;
 
+	if (!strncmp(arg, "raw:", 4)) {
+		o->inj[o->n_inj].hex = arg + 4;
+		if (strspn(arg + 4, "0123456789abcdefABCDEFPCIDS .") != n - 4)
+			return -EINVAL;
+		n = 3;
+	}
 	if (o->n_inj >= MAX_INJECT || n >= sizeof(name))
 		return -EINVAL;
 	memcpy(name, arg, n);

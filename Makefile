@@ -35,7 +35,7 @@ pptp: $(OBJS)
 pptp.o: CFLAGS += -DPPPD_BINARY='"$(PPPD_BINARY)"'
 
 %.o: %.c $(wildcard *.h)
-	$(CC) $(CFLAGS) -I. -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -I. -c -o $@ $<
 
 # ---- unit tests and fuzzers: one line each ------------------------------
 # $(call unit_test,NAME,SOURCES) builds test/test_NAME from test/test_NAME.c
@@ -175,7 +175,29 @@ uninstall:
 		echo "kept $(INST_OPTS): not the file make install put there (edited, or not ours)"; \
 	fi
 
+# ---- Debian package --------------------------------------------------------
+# make deb: dist/pptp_VERSION_ARCH.deb from debian/ (dpkg-buildpackage -b,
+# needs dpkg-dev and debhelper).  Built in a copy of the source under
+# dist/build, so neither this tree nor its parent directory gets build
+# output.  test/deb.sh checks the result (contents, metadata, lintian).
+DEB_BUILD_DIR = dist/build
+deb:
+	rm -rf $(DEB_BUILD_DIR) && mkdir -p $(DEB_BUILD_DIR)/pptp
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		echo "copying the source (git ls-files) to $(DEB_BUILD_DIR)/pptp"; \
+		git ls-files -z --cached --others --exclude-standard | \
+			tar --null --ignore-failed-read -T - -cf - | tar -xf - -C $(DEB_BUILD_DIR)/pptp; \
+	else \
+		echo "copying the source to $(DEB_BUILD_DIR)/pptp"; \
+		tar --exclude=./dist -cf - . | tar -xf - -C $(DEB_BUILD_DIR)/pptp && \
+			$(MAKE) -C $(DEB_BUILD_DIR)/pptp clean >/dev/null; \
+	fi
+	cd $(DEB_BUILD_DIR)/pptp && dpkg-buildpackage -b -us -uc
+	mv $(DEB_BUILD_DIR)/*.deb dist/
+	@ls dist/*.deb
+
 clean:
 	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
+	rm -rf dist
 
-.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install uninstall clean
+.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install uninstall deb clean

@@ -13,6 +13,10 @@ command -v qemu-system-x86_64 >/dev/null || need="$need qemu-system-x86"
 command -v cpio >/dev/null || need="$need cpio"
 command -v xz >/dev/null || need="$need xz-utils"
 command -v zstd >/dev/null || need="$need zstd"
+command -v dpkg-buildpackage >/dev/null || need="$need dpkg-dev"
+command -v dh >/dev/null || need="$need debhelper"
+command -v lintian >/dev/null || need="$need lintian"
+command -v groff >/dev/null || need="$need groff-base"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	echo "deps: installing$need"

@@ -59,6 +59,7 @@ done
 if [ "$UNIT_ONLY" = 0 ]; then
 	bash test/deps.sh
 	run_suite install bash test/install.sh
+	run_suite deb bash test/deb.sh
 	run_suite routing bash test/test_routing.sh test
 	run_suite integration bash test/integration.sh
 	run_suite integration-asan bash test/integration.sh --pptp "$PWD/pptp-asan"

@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# deb.sh: build the Debian package (make deb) and check what a user of
+# pptp-linux's package relies on: /usr/sbin/pptp, the man page,
+# /etc/ppp/options.pptp as a conffile, Provides/Conflicts/Replaces:
+# pptp-linux, lintian without errors, and apt's view (simulated only:
+# nothing is installed): network-manager-pptp is satisfied by it, and it
+# takes pptp-linux's place.  Needs dpkg-dev, debhelper, lintian, apt
+# (test/deps.sh installs them as root).  About 15 s.
+set -u
+cd "$(dirname "$0")/.."
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
+check() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
+finish() { echo "deb: $PASSED passed, $FAILED failed"; [ "$FAILED" -eq 0 ]; exit $?; }
+
+missing=""
+for t in dpkg-buildpackage dh lintian apt-get readelf; do
+	command -v "$t" >/dev/null || missing="$missing $t"
+done
+if [ -n "$missing" ]; then
+	fail tools "missing:$missing (apt-get install dpkg-dev debhelper lintian binutils)"
+	finish
+fi
+T=$(mktemp -d /tmp/pptp-deb.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+mk() { env -u MAKEFLAGS -u MAKELEVEL make --no-print-directory "$@"; }
+
+before=$(git status --porcelain 2>/dev/null)
+rm -f dist/pptp_*.deb
+if ! mk deb >"$T/build.log" 2>&1; then
+	fail build "make deb: $(tail -5 "$T/build.log" | tr '\n' '|')"
+	finish
+fi
+pass build
+DEB=$(ls dist/pptp_*.deb 2>/dev/null)
+[ "$(echo "$DEB" | wc -w)" = 1 ]
+check one-deb $? "expected one dist/pptp_*.deb, found '$DEB'"
+DEB=$(echo "$DEB" | head -1)
+after=$(git status --porcelain 2>/dev/null)
+[ "$before" = "$after" ]
+check tree-stays-clean $? "git status changed: $(diff <(echo "$before") <(echo "$after") | tr '\n' '|')"
+
+# ---- metadata ---------------------------------------------------------------
+field() { dpkg-deb -f "$DEB" "$1" 2>/dev/null; }
+[ "$(field Package)" = pptp ]
+check package-name $? "Package: $(field Package)"
+want_v=$(sed -n 's/^#define PPTP_VERSION_STRING "\(.*\)"/\1/p' pptp.c)
+[ -n "$want_v" ] && [ "$(field Version)" = "$want_v" ]
+check version $? "Version: $(field Version), pptp --version says $want_v"
+for f in Provides Conflicts Replaces; do
+	echo ", $(field $f) ," | grep -qE '[ ,]pptp-linux[ ,(]'
+	check "$f-pptp-linux" $? "$f: '$(field $f)'"
+done
+echo ", $(field Depends) ," | grep -qE '[ ,]ppp[ ,(]' && field Depends | grep -q 'libc6'
+check depends $? "Depends: '$(field Depends)' (ppp and libc6 expected)"
+
+# ---- contents ---------------------------------------------------------------
+dpkg-deb -c "$DEB" >"$T/list" 2>&1
+for p in ./usr/sbin/pptp ./usr/share/man/man8/pptp.8.gz ./etc/ppp/options.pptp \
+	./usr/share/doc/pptp/copyright; do
+	grep -q " $p\$" "$T/list"
+	check "has-$p" $? "not in the package: $(tr '\n' '|' <"$T/list")"
+done
+grep -E ' \./usr/sbin/pptp$' "$T/list" | grep -q '^-rwxr-xr-x root/root '
+check binary-owner-mode $? "$(grep ' ./usr/sbin/pptp$' "$T/list")"
+! grep -q '/usr/local' "$T/list"
+check no-usr-local $? "/usr/local in the package"
+dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles >"$T/conffiles" 2>/dev/null
+grep -qx /etc/ppp/options.pptp "$T/conffiles"
+check conffile $? "conffiles: '$(cat "$T/conffiles")'"
+dpkg-deb -x "$DEB" "$T/root"
+! LC_ALL=C readelf -S "$T/root/usr/sbin/pptp" | grep -q '\.symtab'
+check binary-stripped $? "/usr/sbin/pptp has a .symtab"
+[ "$("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)" = "pptp version $want_v" ]
+check binary-runs $? "pptp --version: $("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)"
+zcat "$T/root/usr/share/man/man8/pptp.8.gz" | cmp -s - pptp.8
+check man-page $? "pptp.8.gz differs from pptp.8"
+cmp -s etc/options.pptp "$T/root/etc/ppp/options.pptp"
+check options-pptp $? "/etc/ppp/options.pptp differs from etc/options.pptp"
+
+# ---- lintian ----------------------------------------------------------------
+lintian "$DEB" >"$T/lintian" 2>&1
+rc=$?
+grep -v 'running with root privileges' "$T/lintian"
+[ "$rc" -eq 0 ] && ! grep -q '^E: ' "$T/lintian"
+check lintian-no-errors $? "lintian exit $rc: $(grep '^E: ' "$T/lintian" | tr '\n' '|')"
+
+# ---- apt's view, simulated --------------------------------------------------
+# network-manager-pptp depends on pptp-linux: our package must satisfy it.
+apt-get install --simulate -q "./$DEB" network-manager-pptp >"$T/apt1" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && grep -q '^Inst pptp ' "$T/apt1" && grep -q '^Inst network-manager-pptp ' "$T/apt1" &&
+	! grep -q '^Inst pptp-linux' "$T/apt1"
+check apt-nm-pptp-satisfied $? "apt-get install --simulate ./$DEB network-manager-pptp: exit $rc, $(grep -E '^(E:|Inst pptp|Inst network-manager-pptp)' "$T/apt1" | tr '\n' '|')"
+# With pptp-linux installed (a stand-in entry in a copy of dpkg's status
+# file), installing ours removes it.
+cp /var/lib/dpkg/status "$T/status"
+cat >>"$T/status" <<'EOS'
+
+Package: pptp-linux
+Status: install ok installed
+Priority: optional
+Section: net
+Installed-Size: 100
+Maintainer: stand-in <nobody@example.org>
+Architecture: amd64
+Version: 1.10.0-1
+Description: stand-in for the test
+EOS
+apt-get -o Dir::State::status="$T/status" install --simulate -q "./$DEB" >"$T/apt2" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && grep -q '^Remv pptp-linux' "$T/apt2" && grep -q '^Inst pptp ' "$T/apt2"
+check apt-replaces-pptp-linux $? "exit $rc, $(grep -E '^(E:|Remv|Inst pptp)' "$T/apt2" | tr '\n' '|')"
+finish

@@ -14,7 +14,7 @@ REPS=${BENCH_REPS:-5}
 ONLY=${BENCH_ONLY:-}
 OURS=${BENCH_OURS:-$TOP/pptp}
 TSRV=${BENCH_TSRV:-$TOP/test/tsrv}
-CACHE=${PPTP_LINUX_CACHE:-/var/cache/pptp-bench/pptp-linux}
+CACHE=${PPTP_LINUX_CACHE:-/var/cache/pptp-test/pptp-linux}	# as test/differential.sh
 RESULTS=${BENCH_RESULTS:-$BENCH/results}
 CC=${CC:-gcc}
 
@@ -51,8 +51,7 @@ done
 # ---- pptp-linux 1.10 ------------------------------------------------------
 find_theirs() {
 	local c
-	for c in "${PPTP_LINUX:-}" "$CACHE/usr/sbin/pptp" \
-		/work/cache/pptp-linux/usr/sbin/pptp; do
+	for c in "${PPTP_LINUX:-}" "$CACHE/usr/sbin/pptp"; do
 		[ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
 	done
 	# Not cached: fetch the Debian package and unpack it, no install.

@@ -72,6 +72,7 @@ $(call unit_test,reorder,reorder.c)
 $(call unit_test,vector,vector.c)
 $(call unit_test,ctrl,$(CTRL_SRCS))
 $(call unit_test,ppp_sync,ppp_sync.c)
+$(call unit_test,gre_diag,gre_diag.c)
 
 $(call fuzzer,msg,pptp_msg.c)
 $(call fuzzer,gre,gre_wire.c)
@@ -79,6 +80,7 @@ $(call fuzzer,hdlc,hdlc.c)
 $(call fuzzer,reorder,reorder.c)
 $(call fuzzer,ctrl,$(CTRL_SRCS))
 $(call fuzzer,ppp_sync,ppp_sync.c)
+$(call fuzzer,gre_diag,gre_diag.c)
 
 # Test tools: run by the namespace suites, not by run_all.sh directly.
 test/test_routing: test/test_routing.c routing.c $(TEST_HEADERS)

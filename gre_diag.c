@@ -96,12 +96,32 @@ static bool ack_progress(struct gre_diag *d, const struct gre_diag_sample *s)
 	return true;
 }
 
+/* Is this frame of ours one the server's PPP must answer?  LCP
+ * Configure-, Terminate- and Echo-Request (LCP keeps its address and
+ * control field and its full protocol field, RFC 1661 6.5 and 6.6). */
+static bool ppp_frame_requests(const uint8_t *f, size_t len)
+{
+	size_t i = len >= 2 && f[0] == PPP_ADDRESS && f[1] == PPP_CONTROL ? 2
+									  : 0;
+
+	if (len - i < 3 || f[i] != (PPP_LCP >> 8) || f[i + 1] != (PPP_LCP & 0xff))
+		return false;
+	return f[i + 2] == 1 || f[i + 2] == 5 || f[i + 2] == 9;
+}
+
+void gre_diag_our_frame(struct gre_diag *d, const uint8_t *frame, size_t len)
+{
+	if (d->window_us && ppp_frame_requests(frame, len))
+		d->requests++;
+}
+
 /* ---- spans of our frames waiting for the server ---------------------- */
 
-static void span_add(struct gd_span *sp, uint64_t now,
+/* count: the running total the span counts (frames, or requests). */
+static void span_add(struct gd_span *sp, uint64_t now, uint32_t count,
 		     const struct gre_diag_sample *s)
 {
-	if (sp->open && !sp->full && s->tx_data - sp->tx0 >= GD_MIN_FRAMES) {
+	if (sp->open && !sp->full && count - sp->c0 >= GD_MIN_FRAMES) {
 		sp->full = true;
 		sp->tn = now;
 		/* What came in the same turn counts as before our frames:
@@ -110,14 +130,27 @@ static void span_add(struct gd_span *sp, uint64_t now,
 	}
 }
 
-static void span_open(struct gd_span *sp, uint64_t now, uint32_t tx0,
-		      const struct gre_diag_sample *s)
+static void span_open(struct gd_span *sp, uint64_t now, uint32_t c0,
+		      uint32_t count, const struct gre_diag_sample *s)
 {
 	sp->open = true;
 	sp->full = false;
 	sp->t1 = now;
-	sp->tx0 = tx0;
-	span_add(sp, now, s);
+	sp->c0 = c0;
+	span_add(sp, now, count, s);
+}
+
+/* Opened by the first new count, closed by the server's next packet. */
+static void span_track(struct gd_span *sp, uint64_t now, uint32_t before,
+		       uint32_t count, bool rx_new,
+		       const struct gre_diag_sample *s)
+{
+	if (rx_new)
+		sp->open = false;
+	else if (count != before && !sp->open)
+		span_open(sp, now, before, count, s);
+	else
+		span_add(sp, now, count, s);
 }
 
 static bool span_ripe(const struct gd_span *sp, uint64_t now, uint64_t w)
@@ -126,24 +159,10 @@ static bool span_ripe(const struct gd_span *sp, uint64_t now, uint64_t w)
 	       now - sp->tn >= w / 2;
 }
 
-/* Our frames since the server's last packet. */
-static void note_rx(struct gre_diag *d, uint64_t now,
-		    const struct gre_diag_sample *s, bool rx_new, bool tx_new)
-{
-	if (rx_new) {
-		d->rx_seen = true;
-		d->rx_wait.open = false;
-	} else if (tx_new && !d->rx_wait.open) {
-		span_open(&d->rx_wait, now, d->last.tx_data, s);
-	} else {
-		span_add(&d->rx_wait, now, s);
-	}
-}
-
 /* Our frames the server has not acknowledged: the span restarts
  * whenever the ack moves (those still outstanding count from then). */
-static uint32_t note_acks(struct gre_diag *d, uint64_t now,
-			  const struct gre_diag_sample *s, bool progress)
+static void note_acks(struct gre_diag *d, uint64_t now,
+		      const struct gre_diag_sample *s, bool progress)
 {
 	uint32_t unacked = d->acks_us ? s->tx_next_seq - d->max_ack - 1
 				      : s->tx_next_seq - d->first_seq;
@@ -151,19 +170,21 @@ static uint32_t note_acks(struct gre_diag *d, uint64_t now,
 	if (!unacked)
 		d->ack_wait.open = false;
 	else if (progress || !d->ack_wait.open)
-		span_open(&d->ack_wait, now, s->tx_data - unacked, s);
+		span_open(&d->ack_wait, now, s->tx_data - unacked, s->tx_data,
+			  s);
 	else
-		span_add(&d->ack_wait, now, s);
-	return unacked;
+		span_add(&d->ack_wait, now, s->tx_data, s);
 }
 
 static enum gre_diag_event enter(struct gre_diag *d, enum gre_diag_verdict v,
-				 uint64_t now, uint64_t since, uint32_t frames)
+				 uint64_t now, const struct gd_span *sp,
+				 uint32_t count, bool requests)
 {
 	d->verdict = v;
-	d->outage_t = since;
-	d->ev_secs = (now - since) / US_PER_S;
-	d->ev_frames = frames;
+	d->outage_t = sp->t1;
+	d->ev_secs = (now - sp->t1) / US_PER_S;
+	d->ev_frames = count - sp->c0;
+	d->ev_requests = requests;
 	return v == GD_NO_RX ? GD_EV_NO_RX : GD_EV_NO_TX;
 }
 
@@ -175,63 +196,77 @@ static enum gre_diag_event leave(struct gre_diag *d, enum gre_diag_event ev,
 	return ev;
 }
 
+/* No GRE from the server while we sent for a window.  Until the server
+ * has spoken, any frames: a PPP peer answers or talks first.  Later,
+ * only requests its PPP must answer: a one-way flow from us meets
+ * silence from a server that acks only on its own data (Linux's
+ * kernel PPTP does). */
+static enum gre_diag_event check_no_rx(struct gre_diag *d, uint64_t now,
+				       const struct gre_diag_sample *s)
+{
+	if (!d->rx_seen && span_ripe(&d->rx_wait, now, d->window_us))
+		return enter(d, GD_NO_RX, now, &d->rx_wait, s->tx_data, false);
+	if (d->rx_seen && span_ripe(&d->rq_wait, now, d->window_us))
+		return enter(d, GD_NO_RX, now, &d->rq_wait, d->requests, true);
+	return GD_EV_NONE;
+}
+
+/* The server's GRE keeps coming but shows no sign of ours: from a
+ * server that acks, an ack that does not move; from one that never
+ * acked, PPP that never answered. */
+static enum gre_diag_event check_no_tx(struct gre_diag *d, uint64_t now,
+				       const struct gre_diag_sample *s)
+{
+	const struct gd_span *aw = &d->ack_wait;
+
+	if (span_ripe(aw, now, d->window_us) &&
+	    s->rx_gre - aw->rx_at_tn >= GD_MIN_PEER_PKTS &&
+	    (d->acks_us || !d->ppp_heard))
+		return enter(d, GD_NO_TX, now, aw, s->tx_data, false);
+	return GD_EV_NONE;
+}
+
 enum gre_diag_event gre_diag_update(struct gre_diag *d, uint64_t now,
 				    const struct gre_diag_sample *s)
 {
-	const uint64_t w = d->window_us;
-	const struct gd_span *rw = &d->rx_wait, *aw = &d->ack_wait;
-	bool rx_new, tx_new, heard_news, tx_recent, no_rx, no_tx;
+	bool rx_new, heard_news, tx_recent;
+	enum gre_diag_event ev = GD_EV_NONE;
 
-	if (!w)
+	if (!d->window_us)
 		return GD_EV_NONE;
 	rx_new = s->rx_gre != d->last.rx_gre;
-	tx_new = s->tx_data != d->last.tx_data;
-	if (tx_new) {
+	if (s->tx_data != d->last.tx_data) {
 		d->any_tx = true;
 		d->last_tx_t = now;
 	}
-	note_rx(d, now, s, rx_new, tx_new);
+	if (rx_new)
+		d->rx_seen = true;
+	span_track(&d->rx_wait, now, d->last.tx_data, s->tx_data, rx_new, s);
+	span_track(&d->rq_wait, now, d->last_requests, d->requests, rx_new, s);
+	d->last_requests = d->requests;
 	heard_news = ack_progress(d, s);
 	note_acks(d, now, s, heard_news);
 	heard_news |= d->ppp_news;
 	d->ppp_news = false;
 	d->last = *s;
-
 	/* pppd must still be sending: frames lost once on a link that
 	 * then idles are no pattern. */
-	tx_recent = d->any_tx && now - d->last_tx_t < w;
-	/* Nothing from the server while we sent for a window.  After the
-	 * server has spoken, silence is telling only from one that acks. */
-	no_rx = tx_recent && span_ripe(rw, now, w) &&
-		(!d->rx_seen || d->acks_us);
-	/* The server's GRE keeps coming but shows no sign of ours: from a
-	 * server that acks, an ack that does not move; from one that never
-	 * acked, PPP that never answered. */
-	no_tx = tx_recent && span_ripe(aw, now, w) &&
-		s->rx_gre - aw->rx_at_tn >= GD_MIN_PEER_PKTS &&
-		(d->acks_us || !d->ppp_heard);
+	tx_recent = d->any_tx && now - d->last_tx_t < d->window_us;
 
 	switch (d->verdict) {
 	case GD_WAITING:
 	case GD_OK:
-		if (no_rx)
-			return enter(d, GD_NO_RX, now, rw->t1,
-				     s->tx_data - rw->tx0);
-		if (no_tx)
-			return enter(d, GD_NO_TX, now, aw->t1,
-				     s->tx_data - aw->tx0);
-		if (d->rx_seen)
+		if (tx_recent && (ev = check_no_rx(d, now, s)) == GD_EV_NONE)
+			ev = check_no_tx(d, now, s);
+		if (ev == GD_EV_NONE && d->rx_seen)
 			d->verdict = GD_OK;
-		return GD_EV_NONE;
+		return ev;
 	case GD_NO_RX:
 		return rx_new ? leave(d, GD_EV_RX_BACK, now) : GD_EV_NONE;
 	case GD_NO_TX:
 		if (heard_news)
 			return leave(d, GD_EV_TX_BACK, now);
-		if (no_rx)
-			return enter(d, GD_NO_RX, now, rw->t1,
-				     s->tx_data - rw->tx0);
-		return GD_EV_NONE;
+		return tx_recent ? check_no_rx(d, now, s) : GD_EV_NONE;
 	case GD_OFF:
 		break;
 	}
@@ -264,12 +299,13 @@ int gre_diag_message(const struct gre_diag *d, enum gre_diag_event ev,
 	case GD_EV_NO_RX:
 		return snprintf(buf, cap,
 			"GRE check: no GRE packet from the server %s in %u s "
-			"while pppd sent %u frames to it: GRE (IP protocol 47) "
+			"while pppd sent %u %s to it: GRE (IP protocol 47) "
 			"is blocked on the way, most likely by a firewall or "
 			"by a NAT without the PPTP helper (nf_conntrack_pptp, "
 			"nf_nat_pptp); check that protocol 47 from the server "
 			"is let in here and on every firewall and NAT between",
-			server, secs, n);
+			server, secs, n,
+			d->ev_requests ? "LCP requests" : "frames");
 	case GD_EV_RX_BACK:
 		return snprintf(buf, cap,
 			"GRE check: GRE from the server %s arrives now, after "

@@ -14,10 +14,12 @@
  *  - "no GRE from the server": pppd has sent at least GD_MIN_FRAMES
  *    frames, the first of them a window ago, the GD_MIN_FRAMES-th half a
  *    window ago, one within the window, and no GRE packet at all came
- *    from the server since before the first.  At the start of a call that is solid: every PPP peer answers
- *    or sends its own LCP Configure-Requests.  Later in a call it is
- *    judged only for a server that has acknowledged our packets before
- *    (a one-way flow towards a server that never acks is silent too).
+ *    from the server since before the first.  At the start of a call
+ *    that is solid: every PPP peer answers or sends its own LCP
+ *    Configure-Requests.  Once the server has spoken, only LCP requests
+ *    count (Echo-, Configure-, Terminate-Request, which its PPP must
+ *    answer): a one-way flow from us meets silence from a server that
+ *    acks only on its own data, as Linux's kernel PPTP does.
  *  - "our GRE does not reach the server": the server's GRE arrives (at
  *    least GD_MIN_PEER_PKTS packets within the window) and we keep
  *    sending, but the server shows no sign of hearing us: either it has
@@ -69,7 +71,8 @@ struct gre_diag_sample {
 	uint32_t rx_gre;	/* GRE packets of this call from the server,
 				 * data or ack-only, valid or not */
 	bool peer_acked;	/* the server has sent an acknowledgement */
-	uint32_t peer_ack;	/* the highest one it sent */
+	uint32_t peer_ack;	/* the latest one (checked here against
+				 * what we sent: a bogus one proves nothing) */
 };
 
 /* Frames of ours waiting for a sign from the server since t1.  Judged
@@ -78,7 +81,7 @@ struct gre_diag_sample {
 struct gd_span {
 	bool open, full;
 	uint64_t t1, tn;
-	uint32_t tx0;		/* tx_data before the first of them */
+	uint32_t c0;		/* the count before the first of them */
 	uint32_t rx_at_tn;	/* rx_gre when the span became full */
 };
 
@@ -90,7 +93,9 @@ struct gre_diag {
 	bool any_tx;		/* pppd has sent something */
 	uint64_t last_tx_t;
 	bool rx_seen;		/* the server's GRE has come */
+	uint32_t requests, last_requests;	/* our LCP requests */
 	struct gd_span rx_wait;	/* ours since the server's last packet */
+	struct gd_span rq_wait;	/* our LCP requests since then */
 	struct gd_span ack_wait;	/* ours the server has not acked */
 	bool acks_us;		/* an ack covered one of ours (past the first) */
 	uint32_t max_ack;
@@ -98,6 +103,7 @@ struct gre_diag {
 	/* the figures of the last event, for its line */
 	uint64_t outage_t;	/* when the trouble began */
 	uint32_t ev_frames;
+	bool ev_requests;	/* ev_frames counts LCP requests */
 	uint64_t ev_secs;
 };
 
@@ -108,6 +114,8 @@ void gre_diag_init(struct gre_diag *d, uint32_t window_s, uint32_t first_seq);
  * it proves that the server heard us; cheap afterwards. */
 void gre_diag_peer_frame(struct gre_diag *d, const uint8_t *frame,
 			 size_t len);
+/* A PPP frame of ours (what pppd sent): its LCP requests are counted. */
+void gre_diag_our_frame(struct gre_diag *d, const uint8_t *frame, size_t len);
 /* Feed the counters at now; returns the transition, if any (one per
  * call: call again at the next turn for the next). */
 enum gre_diag_event gre_diag_update(struct gre_diag *d, uint64_t now,

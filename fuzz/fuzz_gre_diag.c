@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_gre_diag.c: any sequence of counters, acks (bogus ones too), PPP
- * frames from the server and clock steps: frames are never read past
+ * frames from the server and ours, and clock steps: frames are never read past
  * their length, verdicts and events stay consistent (a recovery only
  * after its warning, the verdict the event says), and every line fits
  * the buffer it is given. */
@@ -78,7 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			s.peer_ack = s.tx_next_seq - 1 - (arg & 7);
 			i++;
 			break;
-		case 4: {
+		case 4:
+		case 5: {
 			size_t len = arg & 31;
 			uint8_t *f;
 
@@ -89,13 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!f)
 				return 0;
 			memcpy(f, data + i, len);
-			gre_diag_peer_frame(&d, f, len);
+			if (op & 1)
+				gre_diag_our_frame(&d, f, len);
+			else
+				gre_diag_peer_frame(&d, f, len);
 			free(f);
 			i += len;
 			break;
 		}
-		case 5:
-			break;
 		case 6:
 			if (size - i >= 4) {
 				s.peer_acked = true;

@@ -70,6 +70,18 @@ static void send_frames(struct sim *m, uint32_t n)
 	m->s.tx_next_seq += n;
 }
 
+static const uint8_t lcp_echoreq[] = { 0xff, 0x03, 0xc0, 0x21, 0x09, 0x07,
+				       0x00, 0x08, 0x12, 0x34, 0x56, 0x78 };
+static const uint8_t lcp_confreq_ours[] = { 0xff, 0x03, 0xc0, 0x21, 0x01,
+					    0x01, 0x00, 0x04 };
+
+/* One frame of ours that the server's PPP must answer. */
+static void send_request(struct sim *m, const uint8_t *f, size_t len)
+{
+	send_frames(m, 1);
+	gre_diag_our_frame(&m->d, f, len);
+}
+
 static void peer_ack_all(struct sim *m)
 {
 	m->s.peer_acked = true;
@@ -109,7 +121,16 @@ static const char *verdict(const struct sim *m)
 static void pppd_lcp(struct sim *m, uint64_t t)
 {
 	if (t % 3000 == 0 && t < 30000)
+		send_request(m, lcp_confreq_ours, sizeof(lcp_confreq_ours));
+}
+
+/* Data from us every 300 ms and an LCP Echo-Request every 5 s. */
+static void we_send_with_echo(struct sim *m, uint64_t t)
+{
+	if (t % 300 == 0)
 		send_frames(m, 1);
+	if (t % 5000 == 2500)
+		send_request(m, lcp_echoreq, sizeof(lcp_echoreq));
 }
 
 /* A healthy link: traffic both ways every 200 ms, the server acks. */
@@ -290,9 +311,9 @@ static void test_lost_once_then_idle(void)
 
 	sim_init(&m, WIN, 0);
 	run(&m, healthy, 0, 20000, TICK);
-	send_frames(&m, 1);			/* lost */
+	send_request(&m, lcp_echoreq, sizeof(lcp_echoreq));	/* lost */
 	run(&m, NULL, 20000, 100000, TICK);
-	send_frames(&m, 1);			/* answered in 50 ms */
+	send_request(&m, lcp_echoreq, sizeof(lcp_echoreq));	/* answered */
 	tick(&m);
 	m.now += 50 * MS;
 	m.s.rx_gre++;
@@ -360,22 +381,66 @@ static void test_server_without_acks(void)
 	CHECK(strcmp(verdict(&m), "ok") == 0, "still ok, saw %s", verdict(&m));
 }
 
-static void test_acking_server_goes_silent(void)
+static void test_server_goes_silent(void)
+{
+	struct sim m;
+	char buf[512];
+
+	/* Once the server has spoken, a one-way flow from us proves
+	 * nothing, even from a server that acked before: Linux's kernel
+	 * PPTP acks only on its own data. */
+	sim_init(&m, WIN, 0);
+	run(&m, healthy, 0, 20000, TICK);
+	run(&m, we_send_only, 20000, 60000, TICK);
+	CHECK(m.nev == 0, "acking server, one-way data from us: no event, "
+	      "saw %d (%s)", m.nev, ev_name(m.ev[0]));
+	/* LCP Echo-Requests must be answered: two unanswered, the first a
+	 * window ago, the second half a window ago, is the pattern. */
+	sim_init(&m, WIN, 0);
+	run(&m, healthy, 0, 20000, TICK);
+	run(&m, we_send_with_echo, 20000, 9000, TICK);
+	CHECK(m.nev == 0, "echo requests at 22.5, 27.5 s: nothing at 29 s, saw "
+	      "%d", m.nev);
+	run(&m, we_send_with_echo, 29000, 30000, TICK);
+	CHECK(m.nev == 1 && m.ev[0] == GD_EV_NO_RX &&
+	      m.ev_t[0] == 5000 * SEC + 32500 * MS,
+	      "echo requests unanswered: NO_RX at 32.5 s, saw %d at %.1f",
+	      m.nev, m.nev ? (double)(m.ev_t[0] - 5000 * SEC) / SEC : 0.0);
+	gre_diag_message(&m.d, GD_EV_NO_RX, "192.0.2.1", buf, sizeof(buf));
+	CHECK(strstr(buf, "sent 3 LCP requests") && strstr(buf, "in 10 s"),
+	      "mid-call NO_RX text counts requests: %s", buf);
+	run(&m, healthy, 59000, 10000, TICK);
+	CHECK(m.nev == 2 && m.ev[1] == GD_EV_RX_BACK,
+	      "then back: RX_BACK, saw %d", m.nev);
+	/* The same from a server that never acked: requests decide. */
+	sim_init(&m, WIN, 0);
+	run(&m, both_ways_no_acks, 0, 20000, TICK);
+	run(&m, we_send_with_echo, 20000, 30000, TICK);
+	CHECK(m.nev == 1 && m.ev[0] == GD_EV_NO_RX,
+	      "non-acking server, echo requests unanswered: NO_RX, saw %d",
+	      m.nev);
+}
+
+/* Our requests, answered: the server's replies close the span. */
+static void test_requests_answered(void)
 {
 	struct sim m;
 
 	sim_init(&m, WIN, 0);
-	run(&m, healthy, 0, 20000, TICK);
-	/* Both directions cut (or the server's path): we keep sending. */
-	run(&m, we_send_only, 20000, 9000, TICK);
-	CHECK(m.nev == 0, "silent for 9 s: nothing yet, saw %d", m.nev);
-	run(&m, we_send_only, 29000, 30000, TICK);
-	CHECK(m.nev == 1 && m.ev[0] == GD_EV_NO_RX,
-	      "acking server silent: NO_RX, saw %d (%s)", m.nev,
-	      ev_name(m.ev[0]));
-	run(&m, healthy, 59000, 10000, TICK);
-	CHECK(m.nev == 2 && m.ev[1] == GD_EV_RX_BACK,
-	      "then back: RX_BACK, saw %d", m.nev);
+	run(&m, healthy, 0, 5000, TICK);
+	for (int i = 0; i < 600; i++) {		/* 60 s */
+		if (i % 50 == 0) {
+			send_request(&m, lcp_echoreq, sizeof(lcp_echoreq));
+			tick(&m);
+			m.now += TICK;
+			peer_data(&m, ip_frame, sizeof(ip_frame));
+			peer_ack_all(&m);
+		}
+		tick(&m);
+		m.now += TICK;
+	}
+	CHECK(m.nev == 0, "echo requests answered: no event, saw %d (%s)",
+	      m.nev, ev_name(m.ev[0]));
 }
 
 static void test_reverse_acks_stall(void)
@@ -514,7 +579,7 @@ static void test_rx_back_then_no_tx(void)
 	 * direction comes back: RX_BACK, then NO_TX on a later turn. */
 	sim_init(&m, WIN, 0);
 	run(&m, healthy, 0, 10000, TICK);
-	run(&m, we_send_only, 10000, 15000, TICK);
+	run(&m, we_send_with_echo, 10000, 15000, TICK);
 	CHECK(m.nev == 1 && m.ev[0] == GD_EV_NO_RX, "cut: NO_RX");
 	run(&m, acks_stall, 25000, 5000, TICK);
 	CHECK(m.nev == 3 && m.ev[1] == GD_EV_RX_BACK && m.ev[2] == GD_EV_NO_TX,
@@ -596,6 +661,36 @@ static void test_ppp_classes(void)
 		      "%s: expected answers=%d, saw %d", v[i].what,
 		      v[i].answers, d.ppp_heard);
 	}
+	/* Our requests. */
+	{
+		static const struct {
+			const char *what;
+			uint8_t f[6];
+			size_t len;
+			uint32_t counted;
+		} r[] = {
+			{ "Configure-Request", { 0xff, 3, 0xc0, 0x21, 1, 1 }, 6, 1 },
+			{ "Terminate-Request", { 0xff, 3, 0xc0, 0x21, 5, 1 }, 6, 1 },
+			{ "Echo-Request", { 0xff, 3, 0xc0, 0x21, 9, 1 }, 6, 1 },
+			{ "Echo-Request, no ff 03", { 0xc0, 0x21, 9, 1 }, 4, 1 },
+			{ "Echo-Reply", { 0xff, 3, 0xc0, 0x21, 10, 1 }, 6, 0 },
+			{ "Configure-Ack", { 0xff, 3, 0xc0, 0x21, 2, 1 }, 6, 0 },
+			{ "IPv4", { 0xff, 3, 0x00, 0x21, 0x45, 0 }, 6, 0 },
+			{ "LCP without code", { 0xff, 3, 0xc0, 0x21 }, 4, 0 },
+			{ "ff 03 c0", { 0xff, 3, 0xc0 }, 3, 0 },
+			{ "empty", { 0 }, 0, 0 },
+		};
+
+		for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+			struct gre_diag d;
+
+			gre_diag_init(&d, WIN, 0);
+			gre_diag_our_frame(&d, r[i].f, r[i].len);
+			CHECK(d.requests == r[i].counted,
+			      "ours, %s: expected %u request, saw %u",
+			      r[i].what, r[i].counted, d.requests);
+		}
+	}
 	/* Off: nothing looked at. */
 	{
 		struct gre_diag d;
@@ -650,7 +745,8 @@ int main(void)
 	test_lost_once_then_idle();
 	test_healthy();
 	test_server_without_acks();
-	test_acking_server_goes_silent();
+	test_server_goes_silent();
+	test_requests_answered();
 	test_reverse_acks_stall();
 	test_reverse_stale_ack_only();
 	test_reverse_unheard();

@@ -226,8 +226,36 @@ static const char *const inject_names[INJ_COUNT] = {
 	"dupseq", "farahead", "farbehind", "ipopts", "huge",
 };
 
+/* The differential matrix's own injections (test/matrix.sh), kept apart
+ * from the list above: their ids follow INJ_COUNT, and mx_inject_ctrl /
+ * mx_inject_gre (after inject_gre) send them. */
+enum mx_inject_id {
+	MX_CCRQ, MX_CDN, MX_SLI, MX_WEN, MX_ECHO, MX_MGMT, MX_TYPEZERO,
+	MX_LEN0, MX_LEN65535, MX_RANDOM200, MX_TRUNCHDR, MX_SPLIT,
+	MX_SLIFLOOD,
+	MX_SEQJUMP,	/* GRE from here on */
+	MX_COUNT
+};
+
+static const char *const mx_inject_names[MX_COUNT] = {
+	"ccrq", "cdn", "sli", "wen", "echo", "mgmt", "typezero", "len0",
+	"len65535", "random200", "trunchdr", "split", "sliflood", "seqjump",
+};
+
+static int mx_inject_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MX_COUNT; i++)
+		if (!strcmp(mx_inject_names[i], name))
+			return INJ_COUNT + i;
+	return -1;
+}
+
 static int inject_is_gre(int id)
 {
+	if (id >= INJ_COUNT)
+		return id - INJ_COUNT >= MX_SEQJUMP;
 	return id >= INJ_GRESHORT;
 }
 
@@ -1589,6 +1617,11 @@ static uint16_t unused_peer_call_id(struct srv *s, int conn_idx)
 	return id;
 }
 
+static int mx_inject_ctrl(struct srv *s, struct conn *c, int k,
+			  uint64_t now);
+static void mx_inject_gre(struct srv *s, struct call *cl, int k,
+			  uint64_t now);
+
 /* Returns 0 when done, 1 to retry on a later loop turn. */
 static int inject_ctrl(struct srv *s, struct conn *c, int id, uint64_t now)
 {
@@ -1597,6 +1630,8 @@ static int inject_ctrl(struct srv *s, struct conn *c, int id, uint64_t now)
 	int idx = (int)(c - s->conns);
 	uint16_t bogus;
 
+	if (id >= INJ_COUNT)
+		return mx_inject_ctrl(s, c, id - INJ_COUNT, now);
 	if (id == INJ_BYTEWISE && (c->out_len || c->trickle_len))
 		return 1;	/* wait until the stream is idle */
 	log_ev(s, "inject %s conn=%d", inject_names[id], c->id);
@@ -1759,6 +1794,10 @@ static void inject_gre(struct srv *s, struct call *cl, int id, uint64_t now)
 	struct gre_spec sp;
 	uint8_t tiny[8] = { 0 };
 
+	if (id >= INJ_COUNT) {
+		mx_inject_gre(s, cl, id - INJ_COUNT, now);
+		return;
+	}
 	log_ev(s, "inject %s call=%u", inject_names[id], cl->id);
 	spec_data(s, cl, &sp);
 	sp.has_ack = 0;	/* keep injected items minimal */
@@ -1831,6 +1870,162 @@ static void inject_gre(struct srv *s, struct call *cl, int id, uint64_t now)
 		send_crafted(s, cl, &sp, pl, hsize);
 		break;
 	}
+	default:
+		break;
+	}
+	follow_up_frame(s, cl, now);
+}
+
+/* ---- the differential matrix's injections ------------------------------ */
+#define MX_SPLIT_GAP_NS 50000000L	/* split: pause inside the header */
+#define MX_SLIFLOOD_COUNT 1000
+#define MX_SEQJUMP 1000u		/* sequence numbers skipped by seqjump */
+
+/* The connection's first live call, or NULL. */
+static struct call *mx_first_call(struct srv *s, struct conn *c)
+{
+	int i, idx = (int)(c - s->conns);
+
+	for (i = 0; i < MAX_CALLS; i++)
+		if (s->calls[i].used && s->calls[i].conn_idx == idx)
+			return &s->calls[i];
+	return NULL;
+}
+
+/* Bytes that are not a message: queued as they are, logged as hex. */
+static void mx_send_raw(struct srv *s, struct conn *c, const uint8_t *p,
+			size_t len)
+{
+	struct lbuf b = { .n = 0 };
+
+	lb_add(&b, "EV raw-tx conn=%d len=%zu hex=", c->id, len);
+	lb_hex(&b, p, len);
+	log_flush_line(s, &b);
+	conn_queue(s, c, p, len);
+	conn_flush(s, c);
+}
+
+/* A 16-byte Echo-Request-sized message with the given header. */
+static void mx_header_msg(uint8_t *m, uint16_t lenf, uint16_t pptp_type,
+			  uint16_t type, uint32_t id)
+{
+	memset(m, 0, 16);
+	put_be16(m, lenf);
+	put_be16(m + 2, pptp_type);
+	put_be32(m + 4, PPTP_MAGIC);
+	put_be16(m + 8, type);
+	put_be32(m + 12, id);
+}
+
+static int mx_inject_ctrl(struct srv *s, struct conn *c, int k, uint64_t now)
+{
+	struct call *cl = mx_first_call(s, c);
+	uint16_t peer = cl ? cl->peer_id : 0;
+	uint8_t m[CTRL_MAX_LEN];
+	size_t len, i;
+
+	log_ev(s, "inject %s conn=%d", mx_inject_names[k], c->id);
+	switch (k) {
+	case MX_CCRQ:	/* names the client's call, as a PNS's CCRQ would */
+		len = msg_init(m, T_CCR);
+		msg_set(m, T_CCR, "call_id", peer);
+		conn_send(s, c, m, len);
+		break;
+	case MX_CDN:	/* RFC 2637: result 3 = "Admin Shutdown" */
+		if (cl) {
+			send_cdn(s, c, cl->id, 3);
+			call_down(s, cl, "inject-cdn");
+		}
+		break;
+	case MX_SLI:
+		send_sli(s, c, peer);
+		break;
+	case MX_WEN:
+		len = msg_init(m, T_WEN);
+		msg_set(m, T_WEN, "peer_call_id", peer);
+		msg_set(m, T_WEN, "crc_errors", 1);
+		msg_set(m, T_WEN, "framing_errors", 2);
+		msg_set(m, T_WEN, "hw_overruns", 3);
+		msg_set(m, T_WEN, "buf_overruns", 4);
+		msg_set(m, T_WEN, "timeouts", 5);
+		msg_set(m, T_WEN, "alignment_errors", 6);
+		conn_send(s, c, m, len);
+		break;
+	case MX_ECHO:
+		send_echorq(s, c);
+		break;
+	case MX_MGMT:	/* PPTP message type 2, correct length */
+		mx_header_msg(m, 16, 2, T_ECHORQ, ++c->echo_id);
+		log_msg(s, "TX", c, m, 16);
+		conn_queue(s, c, m, 16);
+		conn_flush(s, c);
+		break;
+	case MX_TYPEZERO:
+		mx_header_msg(m, 16, PPTP_MSG_CONTROL, 0, ++c->echo_id);
+		log_msg(s, "TX", c, m, 16);
+		conn_queue(s, c, m, 16);
+		conn_flush(s, c);
+		break;
+	case MX_LEN0:
+		send_bent_echorq(s, c, 0, PPTP_MAGIC, 0, 16);
+		break;
+	case MX_LEN65535:
+		send_bent_echorq(s, c, 65535, PPTP_MAGIC, 0, 16);
+		break;
+	case MX_RANDOM200: {
+		uint32_t x = 0x2637u;	/* xorshift32, fixed seed */
+
+		for (i = 0; i < 200; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			m[i] = (uint8_t)x;
+		}
+		mx_send_raw(s, c, m, 200);
+		break;
+	}
+	case MX_TRUNCHDR:	/* 6 bytes of a header, then a whole message */
+		mx_header_msg(m, 16, PPTP_MSG_CONTROL, T_ECHORQ, 0);
+		mx_send_raw(s, c, m, 6);
+		send_echorq(s, c);
+		break;
+	case MX_SPLIT: {	/* one Echo-Request in two TCP segments */
+		struct timespec gap = { 0, MX_SPLIT_GAP_NS };
+		int one = 1;
+
+		if (c->out_len || c->trickle_len)
+			return 1;	/* wait until the stream is idle */
+		setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		len = msg_init(m, T_ECHORQ);
+		msg_set(m, T_ECHORQ, "id", ++c->echo_id);
+		log_msg(s, "TX", c, m, len);
+		s->echo_rq_tx++;
+		conn_queue(s, c, m, 5);
+		conn_flush(s, c);
+		nanosleep(&gap, NULL);	/* the loop stalls briefly */
+		conn_queue(s, c, m + 5, len - 5);
+		conn_flush(s, c);
+		break;
+	}
+	case MX_SLIFLOOD:
+		for (i = 0; i < MX_SLIFLOOD_COUNT && !c->dead; i++)
+			send_sli(s, c, peer);
+		break;
+	default:
+		break;
+	}
+	(void)now;
+	return 0;
+}
+
+static void mx_inject_gre(struct srv *s, struct call *cl, int k,
+			  uint64_t now)
+{
+	log_ev(s, "inject %s call=%u", mx_inject_names[k], cl->id);
+	switch (k) {
+	case MX_SEQJUMP:	/* the next frame is MX_SEQJUMP numbers ahead */
+		cl->tx_seq_next += MX_SEQJUMP;
+		break;
 	default:
 		break;
 	}
@@ -2324,7 +2519,9 @@ static int parse_inject(struct opts *o, const char *arg)
 	for (i = 0; i < INJ_COUNT; i++)
 		if (!strcmp(inject_names[i], name))
 			break;
-	if (i == INJ_COUNT) {
+	if (i == INJ_COUNT)
+		i = mx_inject_find(name);
+	if (i < 0) {
 		fprintf(stderr, "tsrv: unknown injection '%s'\n", name);
 		return -EINVAL;
 	}

@@ -22,7 +22,8 @@
 # Checks (one PASS/FAIL line each; ours is compared with pptp-linux of the
 # same level; a check fails only where ours is worse):
 #   ROW-frames  ours delivers no fewer frames either way (keep rows), no
-#               more out of order, no more bad or poison frames
+#               more out of order, no more bad or poison frames, and a
+#               strict server times out no more of its acks
 #   ROW-survive keep rows: what survives with pptp-linux survives with us
 #               (call manager, gateway, data after the event); end rows:
 #               nothing of ours is still up where pptp-linux's is gone
@@ -337,7 +338,7 @@ event_lines() {
 }
 # pptp-linux's teardown lines that depend on which of its processes sees
 # the end first: not about the event.
-TEARDOWN_NOISE="Call disconnect notification received|pppd may have shutdown|short read \\(-?N\\)|Closing connection \\((unhandled|call state)\\)"
+TEARDOWN_NOISE="Call disconnect notification received|Result code is N '\\(your\\) Request'|pppd may have shutdown|short read \\(-?N\\)|Closing connection \\((unhandled|call state)\\)"
 
 # ---------------------------------------------------------------------------
 # Deliberate differences and tolerated log lines.
@@ -427,6 +428,9 @@ check_frames() {
 			[ "$ou" -lt "$lu" ] && add "frames up: ours $ou, pptp-linux $lu" $l
 		fi
 		[ "$ob" -gt "$lb" ] && add "out of order: ours $ob, pptp-linux $lb" $l
+		# A strict server (--strict-window) counts its ack time-outs.
+		[ "$(srvv $row $O ack_timeouts)" -gt "$(srvv $row $L ack_timeouts)" ] &&
+			add "the server's ack time-outs: ours $(srvv $row $O ack_timeouts), pptp-linux $(srvv $row $L ack_timeouts)" $l
 		[ "$op" -gt "$lp" ] && add "bad or poison frames delivered: ours $op, pptp-linux $lp" $l
 	done
 	joined; bad=$JOINED

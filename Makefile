@@ -73,6 +73,8 @@ $(call unit_test,vector,vector.c)
 $(call unit_test,ctrl,$(CTRL_SRCS))
 $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
+$(call unit_test,util,util.c)
+$(call unit_test,status,pptp_status.c util.c dirutil.c)
 
 $(call fuzzer,msg,pptp_msg.c)
 $(call fuzzer,gre,gre_wire.c)

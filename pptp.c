@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,7 +98,8 @@ static void usage_text(FILE *f)
 "  --missing-window <n>  Packets ahead of the expected one that may be\n"
 "                        buffered (default 300, recommended 6000)\n"
 "  --client-hostname <name> Hostname sent to the server (default 'local')\n"
-"  --status [<server>]   Print the running calls (with --tsv or --json)\n",
+"  --status [<server>]   Print the running calls (with --tsv or --json);\n"
+"                        exit 1 when <server> has none\n",
 		progname, progname, progname);
 }
 
@@ -289,7 +291,8 @@ static int resolve(const char *name, struct in_addr *addrs, int max)
 	hints.ai_socktype = SOCK_STREAM;
 	rc = getaddrinfo(name, NULL, &hints, &ai);
 	if (rc) {
-		log_fatal("getaddrinfo(): %s", gai_strerror(rc));
+		log_fatal("Could not resolve the PPTP server %s: %s", name,
+			  rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 		return -1;
 	}
 	for (p = ai; p && n < max; p = p->ai_next) {
@@ -312,6 +315,10 @@ struct setup {
 	struct callmgr_config cm;
 	int close_in_child[4];	/* fds a forked call manager must not keep */
 	int nclose;
+	int gre_fd;		/* this attempt's GRE socket: not the call
+				 * manager's either */
+	char why[200];		/* the cause of the last failure, when an
+				 * errno does not say it all */
 };
 
 static void fill_callmgr_config(struct setup *s, struct in_addr server)
@@ -337,25 +344,85 @@ static void fill_callmgr_config(struct setup *s, struct in_addr server)
 			 o->client_hostname);
 }
 
-/* Start a call manager and wait until it is listening (or has failed). */
+/* Read the call manager's ready line (pptp_callmgr.h) within wait_ms. */
+static int read_ready_line(int fd, char *line, size_t cap, int wait_ms)
+{
+	uint64_t deadline = now_ms() + (uint64_t)wait_ms;
+	size_t len = 0;
+
+	while (len < cap && (len == 0 || line[len - 1] != '\n')) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = now_ms();
+		ssize_t n;
+		int rc;
+
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		rc = poll(&p, 1, (int)(deadline - now));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return rc < 0 ? -errno : -ETIMEDOUT;
+		n = read(fd, line + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	return (int)len;
+}
+
+/* Start a call manager and wait until its control connection is up, or
+ * has failed: then the error is the call manager's own (connect's errno,
+ * or -ECONNREFUSED with s->why naming what the server said). */
 static int spawn_callmgr(struct setup *s)
 {
-	pid_t pid = fork();
-	int status;
+	char line[CM_READY_MAX];
+	int ready[2], status, err = 0, n, rc;
+	pid_t pid;
 
-	if (pid < 0)
+	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return rc;
+	}
 	if (pid == 0) {
+		close(ready[0]);
 		for (int i = 0; i < s->nclose; i++)
 			if (s->close_in_child[i] >= 0)
 				close(s->close_in_child[i]);
-		_exit(callmgr_main(&s->cm));
+		if (s->gre_fd >= 0)
+			close(s->gre_fd);
+		_exit(callmgr_main(&s->cm, ready[1]));
 	}
+	close(ready[1]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	/* Bounded: the connect, then the Start-Control-Connection-Reply,
+	 * each within the connect timeout. */
+	n = read_ready_line(ready[0], line, sizeof(line),
+			    (int)(2 * s->cm.connect_timeout_ms + 5000));
+	close(ready[0]);
+	if (n < 0) {
+		snprintf(s->why, sizeof(s->why),
+			 "no word from the call manager: %s", strerror(-n));
 		return -ECONNREFUSED;
-	return 0;
+	}
+	rc = cm_ready_decode(line, (size_t)n, &err, s->why, sizeof(s->why));
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		snprintf(s->why, sizeof(s->why), "the call manager %s",
+			 WIFEXITED(status) && WEXITSTATUS(status) == 0
+			 ? "ended without a word" : "failed to start");
+		return -ECONNREFUSED;
+	}
+	return err ? -err : -ECONNREFUSED;
 }
 
 static int connect_callmgr(struct setup *s)
@@ -363,6 +430,7 @@ static int connect_callmgr(struct setup *s)
 	struct sockaddr_un sun;
 	int rc = callmgr_socket_name(&sun, s->cm.server, s->cm.localbind);
 
+	s->why[0] = '\0';
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < CM_CONNECT_TRIES; i++) {
@@ -398,6 +466,12 @@ static int request_call(struct setup *s, int fd, pid_t pppd_pid,
 		return rc;
 	for (;;) {
 		rc = read_full_timeout(fd, r, sizeof(*r), wait_ms);
+		if (rc == -ETIMEDOUT)
+			snprintf(s->why, sizeof(s->why), "no answer to the call "
+				 "request within %d s", wait_ms / 1000);
+		else if (rc < 0)
+			snprintf(s->why, sizeof(s->why), "the call manager "
+				 "went away: %s", strerror(-rc));
 		if (rc < 0)
 			return rc;
 		if (r->magic != CM_MAGIC)
@@ -405,8 +479,10 @@ static int request_call(struct setup *s, int fd, pid_t pppd_pid,
 		r->text[sizeof(r->text) - 1] = '\0';
 		if (r->type == CM_CALL_UP)
 			return 0;
-		if (r->type == CM_CALL_DOWN)
+		if (r->type == CM_CALL_DOWN) {
+			snprintf(s->why, sizeof(s->why), "%s", r->text);
 			return -ECONNREFUSED;
+		}
 	}
 }
 
@@ -483,6 +559,31 @@ struct call {
 	struct cm_reply up;
 };
 
+/* Reach (or start) the call manager and ask it for the call.  A call
+ * manager that goes away before it answers (it was ending when we came)
+ * is replaced by a fresh one, a bounded number of times. */
+static int call_via_callmgr(struct setup *s, pid_t pppd_pid,
+			    struct call *call)
+{
+	int rc = -EAGAIN;
+
+	for (int i = 0; i < CM_CONNECT_TRIES; i++) {
+		call->cm_fd = connect_callmgr(s);
+		if (call->cm_fd < 0)
+			return call->cm_fd;
+		rc = request_call(s, call->cm_fd, pppd_pid, &call->up);
+		if (rc == 0)
+			return 0;
+		close(call->cm_fd);
+		call->cm_fd = -1;
+		if (rc != -EPIPE && rc != -ECONNRESET)
+			return rc;
+		log_debug("call manager went away before it answered: %s",
+			  strerror(-rc));
+	}
+	return rc;
+}
+
 static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 		      pid_t pppd_pid, struct call *call)
 {
@@ -497,30 +598,26 @@ static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 		call->gre_fd = gre_open_socket(addrs[i], s->o->localbind,
 					       (uint32_t)s->o->rtmark);
 		if (call->gre_fd < 0) {
-			log_fatal("Cannot bind GRE socket, aborting: %s",
-				  strerror(-call->gre_fd));
-			return call->gre_fd;
-		}
-		s->close_in_child[s->nclose] = call->gre_fd;
-		fill_callmgr_config(s, addrs[i]);
-		call->cm_fd = connect_callmgr(s);
-		if (call->cm_fd < 0) {
-			rc = call->cm_fd;
-			log_warn("Could not reach the PPTP server at %s: %s", a,
-				 strerror(-rc));
-			close(call->gre_fd);
+			rc = call->gre_fd;
+			log_warn("Could not reach the PPTP server at %s: GRE "
+				 "socket: %s", a, strerror(-rc));
 			continue;
 		}
-		rc = request_call(s, call->cm_fd, pppd_pid, &call->up);
+		s->gre_fd = call->gre_fd;
+		fill_callmgr_config(s, addrs[i]);
+		rc = call_via_callmgr(s, pppd_pid, call);
+		s->gre_fd = -1;
 		if (rc == 0) {
 			call->server = addrs[i];
 			return 0;
 		}
-		if (rc == -ECONNREFUSED)
-			log_warn("Call to %s failed: %s", a, call->up.text);
+		/* One line naming the cause: an errno, or what the server or
+		 * the call manager said. */
+		if (s->why[0])
+			log_warn("Call to %s failed: %s", a, s->why);
 		else
-			log_warn("Call to %s failed: %s", a, strerror(-rc));
-		close(call->cm_fd);
+			log_warn("Could not reach the PPTP server at %s: %s", a,
+				 strerror(-rc));
 		close(call->gre_fd);
 	}
 	return rc;
@@ -593,6 +690,7 @@ int main(int argc, char **argv)
 		 o.sync ? "" : "NOT ");
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
+	s.gre_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	if (o.launchpppd) {
 		pid_t parent = getpid();

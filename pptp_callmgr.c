@@ -27,6 +27,8 @@
 /* With no call at all for this long after start, the manager gives up:
  * the pptp that started it died before asking. */
 #define CM_FIRST_CALL_WAIT_MS 15000
+/* The call manager's socket: the owner and the group (pppd's) may call. */
+#define CM_SOCKET_MODE 0770
 /* Bound on how long the orderly end (StopCCRQ, reply, close) may take. */
 #define CM_SHUTDOWN_WAIT_MS 5000
 
@@ -47,6 +49,12 @@ struct callmgr {
 	struct vector *by_call;		/* call id -> struct cm_client */
 	bool had_call;
 	bool closing;
+	/* Until the control connection is up (or has failed): the pipe to
+	 * the pptp that started us, and the first warning, which names the
+	 * cause when it fails. */
+	int ready_fd;
+	bool conn_up;
+	char setup_failure[200];
 	uint64_t started, close_started;
 	struct host_route route;
 	char server[INET_ADDRSTRLEN];
@@ -81,6 +89,72 @@ static int connect_with_timeout(int fd, const struct sockaddr_in *sa,
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return -errno;
 	return err ? -err : 0;
+}
+
+int cm_ready_encode(char *buf, size_t cap, int err, const char *text)
+{
+	char clean[CM_READY_MAX];
+	size_t i;
+	int n;
+
+	if (err == 0 && !text)
+		n = snprintf(buf, cap, "ready\n");
+	else {
+		/* One line: the text loses any control character. */
+		for (i = 0; text && text[i] && i < sizeof(clean) - 1; i++)
+			clean[i] = (unsigned char)text[i] < 0x20 ? ' ' : text[i];
+		clean[i] = '\0';
+		n = snprintf(buf, cap, "failed %d %s\n", err < 0 ? -err : err,
+			     clean);
+		if (n >= 0 && (size_t)n >= cap && cap >= 2) {
+			/* Truncated: keep it one whole line. */
+			buf[cap - 2] = '\n';
+			n = (int)cap - 1;
+		}
+	}
+	if (n < 0 || (size_t)n >= cap)
+		return -ENOSPC;
+	return n;
+}
+
+int cm_ready_decode(const char *line, size_t len, int *err, char *text,
+		    size_t text_cap)
+{
+	char buf[CM_READY_MAX + 1];
+	char *end;
+	long e;
+
+	if (len == 0 || len > CM_READY_MAX || line[len - 1] != '\n' ||
+	    memchr(line, '\0', len) || memchr(line, '\n', len - 1))
+		return -EPROTO;
+	memcpy(buf, line, len - 1);
+	buf[len - 1] = '\0';
+	if (strcmp(buf, "ready") == 0)
+		return 0;
+	if (strncmp(buf, "failed ", 7) != 0 || buf[7] < '0' || buf[7] > '9')
+		return -EPROTO;
+	errno = 0;
+	e = strtol(buf + 7, &end, 10);
+	if (errno || e < 0 || e > 4095 || (*end != ' ' && *end != '\0'))
+		return -EPROTO;
+	*err = (int)e;
+	snprintf(text, text_cap, "%s", *end ? end + 1 : "");
+	return 1;
+}
+
+/* Tell the pptp that started us how the control connection went, once. */
+static void report_ready(struct callmgr *cm, int err, const char *text)
+{
+	char line[CM_READY_MAX];
+	int n;
+
+	if (cm->ready_fd < 0)
+		return;
+	n = cm_ready_encode(line, sizeof(line), err, text);
+	if (n > 0 && write_all(cm->ready_fd, line, (size_t)n) < 0)
+		log_debug("ready pipe: %s", strerror(errno));
+	close(cm->ready_fd);
+	cm->ready_fd = -1;
 }
 
 static int open_tcp(const struct callmgr_config *cfg)
@@ -127,6 +201,7 @@ static int open_tcp(const struct callmgr_config *cfg)
 static int open_listener(struct callmgr *cm)
 {
 	struct stat st;
+	mode_t old;
 	int fd, rc;
 	char dir[sizeof(cm->sun.sun_path)];
 	char *slash;
@@ -151,13 +226,17 @@ static int open_listener(struct callmgr *cm)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&cm->sun, sizeof(cm->sun)) < 0) {
+	/* The mode comes from the umask at bind(): no chmod by path after
+	 * it, which would follow a symlink swapped in meanwhile. */
+	old = umask(0777 & ~CM_SOCKET_MODE);
+	rc = bind(fd, (struct sockaddr *)&cm->sun, sizeof(cm->sun));
+	umask(old);
+	if (rc < 0) {
 		rc = -errno;
 		log_warn("bind %s: %s", cm->sun.sun_path, strerror(-rc));
 		close(fd);
 		return rc;
 	}
-	chmod(cm->sun.sun_path, 0770);
 	if (listen(fd, 64) < 0) {
 		rc = -errno;
 		close(fd);
@@ -217,6 +296,18 @@ static void client_remove(struct callmgr *cm, struct cm_client *cl)
 	free(cl);
 }
 
+/* Answer a gateway whose call cannot be placed, with the reason. */
+static void refuse_gateway(int fd, const char *why)
+{
+	struct ctrl_event ev;
+	struct cm_client cl = { .fd = fd };
+
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.text, sizeof(ev.text), "%s", why);
+	client_send(&cl, CM_CALL_DOWN, &ev);
+	close(fd);
+}
+
 static void accept_client(struct callmgr *cm, uint64_t now)
 {
 	struct cm_request req;
@@ -227,9 +318,11 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 	if (fd < 0)
 		return;
 	if (cm->nclients == CTRL_CALLS_MAX || cm->closing) {
-		log_warn("call refused: %s", cm->closing ? "shutting down"
-							  : "too many calls");
-		close(fd);
+		const char *why = cm->closing ? "the call manager is shutting down"
+					      : "too many calls";
+
+		log_warn("call refused: %s", why);
+		refuse_gateway(fd, why);
 		return;
 	}
 	rc = read_full_timeout(fd, &req, sizeof(req), CM_REQUEST_WAIT_MS);
@@ -241,8 +334,11 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 	}
 	id = ctrl_call_open(cm->ctrl, now);
 	if (id < 0) {
+		/* The control connection is going away: its cause, if any,
+		 * is the call's. */
 		log_warn("cannot open call: %s", strerror(-id));
-		close(fd);
+		refuse_gateway(fd, cm->setup_failure[0] ? cm->setup_failure
+							 : strerror(-id));
 		return;
 	}
 	cl = calloc(1, sizeof(*cl));
@@ -284,6 +380,9 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 
 	switch (ev->type) {
 	case CEV_LOG:
+		if (ev->level == 0 && !cm->conn_up && !cm->setup_failure[0])
+			snprintf(cm->setup_failure, sizeof(cm->setup_failure),
+				 "%s", ev->text);
 		if (ev->level == 0)
 			log_warn("%s", ev->text);
 		else if (ev->level == 1)
@@ -292,6 +391,8 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 			log_debug("%s", ev->text);
 		break;
 	case CEV_CONN_UP:
+		cm->conn_up = true;
+		report_ready(cm, 0, NULL);
 		break;
 	case CEV_CALL_UP:
 		cl = client_by_call(cm, ev->call_id);
@@ -308,13 +409,23 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 	case CEV_CALL_DOWN:
 		cl = client_by_call(cm, ev->call_id);
 		if (cl) {
-			client_send(cl, CM_CALL_DOWN, ev);
+			struct ctrl_event down = *ev;
+
+			/* A call that waited for a connection that failed:
+			 * the connection's cause is the call's. */
+			if (!cm->conn_up && cm->setup_failure[0])
+				snprintf(down.text, sizeof(down.text), "%s",
+					 cm->setup_failure);
+			client_send(cl, CM_CALL_DOWN, &down);
 			client_remove(cm, cl);
 		}
 		break;
 	case CEV_CONN_DOWN:
 		log_info("control connection to %s finished: %s", cm->server,
 			 ev->text);
+		if (!cm->conn_up)
+			report_ready(cm, 0, cm->setup_failure[0]
+					    ? cm->setup_failure : ev->text);
 		break;
 	}
 }
@@ -459,6 +570,9 @@ static void finish(struct callmgr *cm)
 	int rc;
 
 	drain_events(cm);
+	report_ready(cm, 0, cm->setup_failure[0] ? cm->setup_failure
+			    : "the call manager ended before the control "
+			      "connection came up");
 	for (size_t i = cm->nclients; i-- > 0;)
 		client_remove(cm, cm->clients[i]);
 	vector_destroy(cm->by_call);
@@ -500,44 +614,51 @@ static void add_host_route(struct callmgr *cm)
 		log_debug("host route %s added", r);
 }
 
-int callmgr_main(const struct callmgr_config *cfg)
+int callmgr_main(const struct callmgr_config *cfg, int ready_fd)
 {
 	static struct ctrl_conn ctrl;
 	struct ctrl_config ctrl_cfg;
 	struct callmgr cm;
 	struct sigaction sa;
-	int nullfd;
+	int nullfd, rc;
 
 	memset(&cm, 0, sizeof(cm));
 	cm.cfg = cfg;
 	cm.ctrl = &ctrl;
 	cm.listen_fd = -1;
+	cm.ready_fd = ready_fd;
 	inet_ntop(AF_INET, &cfg->server, cm.server, sizeof(cm.server));
 	cm.by_call = vector_create();
 	if (!cm.by_call) {
 		log_warn("out of memory");
+		report_ready(&cm, ENOMEM, "");
 		return 1;
 	}
 	proc_title_set("pptpcm", "pptp: call manager for %s", cm.server);
 	cm.tcp = open_tcp(cfg);
 	if (cm.tcp < 0) {
 		log_warn("Could not open control connection to %s", cm.server);
+		report_ready(&cm, -cm.tcp, "");
 		return 1;
 	}
 	cm.listen_fd = open_listener(&cm);
 	if (cm.listen_fd < 0) {
+		report_ready(&cm, -cm.listen_fd, "cannot listen for calls");
 		close(cm.tcp);
 		return 1;
 	}
 	switch (fork()) {
 	case -1:
-		log_warn("fork: %s", strerror(errno));
+		rc = -errno;
+		log_warn("fork: %s", strerror(-rc));
+		report_ready(&cm, -rc, "");
 		stop_listening(&cm);
 		return 1;
 	case 0:
 		break;
 	default:
-		/* Tell the pptp that started us: ready to take calls. */
+		/* The grandchild serves; it says on ready_fd when the
+		 * control connection is up. */
 		close(cm.listen_fd);
 		close(cm.tcp);
 		_exit(0);

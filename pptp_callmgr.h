@@ -9,9 +9,15 @@
  * answers with struct cm_reply records: CM_CALL_UP once the server has
  * accepted the call, CM_CALL_SLI whenever the server sends Set-Link-Info
  * for it, and CM_CALL_DOWN (then closes the socket) when the call ends
- * for any reason.  A gateway ends its call by closing its socket; the call
- * manager then sends Call-Clear-Request.  Both records are fixed-size and
- * in host byte order: they never leave the machine. */
+ * for any reason, its text naming why.  A gateway ends its call by closing
+ * its socket; the call manager then sends Call-Clear-Request.  Both records
+ * are fixed-size and in host byte order: they never leave the machine.
+ *
+ * The pptp that starts a call manager learns from it, on a pipe, whether
+ * the control connection came up: one text line (cm_ready_encode), sent
+ * once the server has accepted the control connection or once it has
+ * failed, with the real cause (connect's errno, or the server's refusal
+ * with its codes).  Only then does that pptp ask for its call. */
 #ifndef PPTP_CALLMGR_H
 #define PPTP_CALLMGR_H
 #include <netinet/in.h>
@@ -49,8 +55,20 @@ struct callmgr_config {
 };
 
 /* Run in a freshly forked child: connect to the server, listen on the
- * unix socket, then fork again and return (exit) so the caller learns
- * whether that worked; the grandchild serves calls until the last one
- * ends.  Returns the child's exit status: 0 on success. */
-int callmgr_main(const struct callmgr_config *cfg);
+ * unix socket, then fork again and return (exit 0); the grandchild serves
+ * calls until the last one ends.  Whether the control connection came up
+ * (and if not, why) is written to ready_fd as one cm_ready line, by
+ * whichever process knows it first.  Returns the child's exit status. */
+int callmgr_main(const struct callmgr_config *cfg, int ready_fd);
+
+/* The ready line: "ready\n" (err 0, text ignored), or
+ * "failed <errno> <text>\n" where errno is a positive errno value (0 when
+ * the text alone is the cause, e.g. the server's refusal) and the text has
+ * no newline.  Encode returns the length written (truncating the text to
+ * fit) or -ENOSPC; decode returns 0 (ready), 1 (failed: *err and text
+ * set) or -EPROTO for anything else. */
+#define CM_READY_MAX 256
+int cm_ready_encode(char *buf, size_t cap, int err, const char *text);
+int cm_ready_decode(const char *line, size_t len, int *err, char *text,
+		    size_t text_cap);
 #endif

@@ -375,7 +375,7 @@ static void pty_frames_async(struct gateway *gw, const uint8_t *in, size_t n,
 			gw->st.pty_bad_frames++;
 			if (rc == HDLC_ETOOLONG)
 				gw->st.tx_oversize++;
-			log_debug("frame from pppd dropped: %s",
+			log_verbose("frame from pppd dropped: %s",
 				  hdlc_strerror(rc));
 		}
 		if (rc == 0 && used == 0)
@@ -502,7 +502,7 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 			gw->st.rx_truncated++;
 		else
 			gw->st.rx_invalid++;
-		log_debug("GRE packet dropped: %s", gre_strerror(hl));
+		log_verbose("GRE packet dropped: %s", gre_strerror(hl));
 		return;
 	}
 	if (h.call_id != gw->cfg->call_id) {
@@ -534,16 +534,16 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 	case RO_DUP:
 	case RO_OLD:
 		gw->st.rx_underwin++;
-		log_debug("discarding duplicate or old packet %u", h.seq);
+		log_verbose("discarding duplicate or old packet %u", h.seq);
 		break;
 	case RO_OVER:
 		gw->st.rx_overwin++;
-		log_debug("discarding packet %u, too far ahead of the "
+		log_verbose("discarding packet %u, too far ahead of the "
 			  "window", h.seq);
 		break;
 	case RO_TOOBIG:
 		gw->st.rx_invalid++;
-		log_debug("discarding packet %u: %u bytes cannot be "
+		log_verbose("discarding packet %u: %u bytes cannot be "
 			  "buffered", h.seq, h.payload_len);
 		break;
 	}
@@ -586,7 +586,7 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			gw->st.rx_errors++;
-			log_debug("GRE receive: %s", strerror(errno));
+			log_verbose("GRE receive: %s", strerror(errno));
 		}
 		return 0;
 	}
@@ -601,7 +601,7 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 		}
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			gw->st.rx_invalid++;
-			log_debug("discarding a GRE packet larger than %d bytes",
+			log_verbose("discarding a GRE packet larger than %d bytes",
 				  GW_RX_MAX);
 			continue;
 		}

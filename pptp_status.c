@@ -4,11 +4,13 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <netdb.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -21,10 +23,13 @@
 #define STATUS_SUFFIX ".sock"
 /* One record is a few hundred bytes; this bounds what a reader takes. */
 #define STATUS_RECORD_MAX 4096
-/* A reader that does not connect-and-read within this is skipped. */
+/* Every socket is read at once; what has not answered within this (one
+ * deadline for all) is named on stderr and left out. */
 #define STATUS_READ_WAIT_MS 1000
 /* Calls listed at most by one --status run. */
 #define STATUS_CALLS_MAX 1024
+/* rw for the owner and the group, as the run directory (0770). */
+#define STATUS_SOCKET_MODE 0660
 
 int status_path(char *buf, size_t cap, struct in_addr server,
 		uint16_t call_id)
@@ -41,7 +46,8 @@ int status_path(char *buf, size_t cap, struct in_addr server,
 int status_listen(const char *path)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	mode_t old;
+	int fd, rc;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -1;
@@ -51,13 +57,16 @@ int status_listen(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    listen(fd, 8) < 0) {
+	/* The mode comes from the umask at bind(): no chmod by path after
+	 * it, which would follow a symlink swapped in meanwhile. */
+	old = umask(0777 & ~STATUS_SOCKET_MODE);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc < 0 || listen(fd, 8) < 0) {
 		log_warn("status socket %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
-	chmod(path, 0660);
 	return fd;
 }
 
@@ -107,15 +116,20 @@ void status_serve(int listen_fd, const struct status_info *si)
 
 /* ---- the --status command ---------------------------------------------- */
 
-#define KEYS_MAX 40
+/* A key is what status_format writes: [a-z0-9_], 1 to STATUS_KEY_MAX-1
+ * bytes. */
+static bool key_valid(const char *k, size_t n)
+{
+	if (n == 0 || n >= STATUS_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') ||
+		      (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
 
-struct record {
-	int n;
-	char key[KEYS_MAX][32];
-	char val[KEYS_MAX][96];
-};
-
-static const char *rec_get(const struct record *r, const char *k)
+const char *status_record_get(const struct status_record *r, const char *k)
 {
 	for (int i = 0; i < r->n; i++)
 		if (strcmp(r->key[i], k) == 0)
@@ -123,137 +137,370 @@ static const char *rec_get(const struct record *r, const char *k)
 	return "";
 }
 
-static int read_record(const char *path, struct record *r)
+int status_parse(const char *buf, size_t len, struct status_record *r)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char buf[STATUS_RECORD_MAX];
-	size_t len = 0;
-	int fd;
+	size_t pos = 0;
 
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -1;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t k;
-
-		if (poll(&p, 1, STATUS_READ_WAIT_MS) <= 0)
-			break;
-		k = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-		if (len == sizeof(buf) - 1)
-			break;
-	}
-	close(fd);
-	buf[len] = '\0';
 	r->n = 0;
-	for (char *line = strtok(buf, "\n"); line && r->n < KEYS_MAX;
-	     line = strtok(NULL, "\n")) {
-		char *eq = strchr(line, '=');
+	while (pos < len && r->n < STATUS_KEYS_MAX) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		const char *eq = memchr(line, '=', ll);
+		size_t kl, vl;
 
+		pos += ll + 1;
 		if (!eq)
 			continue;
-		*eq = '\0';
-		snprintf(r->key[r->n], sizeof(r->key[0]), "%s", line);
-		snprintf(r->val[r->n], sizeof(r->val[0]), "%s", eq + 1);
+		kl = (size_t)(eq - line);
+		vl = ll - kl - 1;
+		if (!key_valid(line, kl))
+			continue;		/* not a key we could write */
+		memcpy(r->key[r->n], line, kl);
+		r->key[r->n][kl] = '\0';
+		if (status_record_has(r, r->key[r->n]))
+			continue;		/* a repeated key: the first wins */
+		if (vl >= STATUS_VAL_MAX)
+			vl = STATUS_VAL_MAX - 1;
+		memcpy(r->val[r->n], eq + 1, vl);
+		r->val[r->n][vl] = '\0';
 		r->n++;
 	}
-	return r->n > 0 ? 0 : -1;
+	return r->n;
 }
 
-/* An integer ("-?[0-9]+") is printed as a JSON number, anything else as
- * a string with quotes, backslashes and control characters escaped. */
-static void json_value(const char *v)
+bool status_record_has(const struct status_record *r, const char *k)
+{
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->key[i], k) == 0)
+			return true;
+	return false;
+}
+
+/* A byte a terminal or a TSV reader takes as text: printable ASCII. */
+static bool plain_byte(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* For the table and TSV: every other byte (control characters, tab,
+ * DEL, anything above ASCII) becomes '?'. */
+static void put_sanitised(FILE *f, const char *v, size_t max)
+{
+	for (size_t i = 0; v[i] && i < max; i++)
+		fputc(plain_byte((unsigned char)v[i]) ? v[i] : '?', f);
+}
+
+/* A JSON number only when the value is a decimal integer that fits in 64
+ * bits (signed or unsigned), without leading zeros: the counters, ids and
+ * times.  Anything else is a string. */
+static bool json_integer(const char *v)
 {
 	const char *d = v + (*v == '-');
+	char *end;
 
-	if (*d && strspn(d, "0123456789") == strlen(d)) {
-		fputs(v, stdout);
-		return;
-	}
-	putchar('"');
+	if (!*d || strspn(d, "0123456789") != strlen(d) ||
+	    (d[0] == '0' && d[1]))
+		return false;
+	errno = 0;
+	if (*v == '-')
+		(void)strtoll(v, &end, 10);
+	else
+		(void)strtoull(v, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* A JSON string in plain ASCII: quote, backslash and every byte outside
+ * printable ASCII escaped (bytes above 0x7f as \u00XX, so that hostile
+ * input cannot make the output invalid UTF-8). */
+static void put_json_string(FILE *f, const char *v)
+{
+	fputc('"', f);
 	for (; *v; v++) {
 		unsigned char c = (unsigned char)*v;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
+			fprintf(f, "\\%c", c);
+		else if (!plain_byte(c))
+			fprintf(f, "\\u%04x", c);
 		else
-			putchar(c);
+			fputc(c, f);
 	}
-	putchar('"');
+	fputc('"', f);
 }
 
-static void print_record(const struct record *r, enum status_style style)
+#define TABLE_CELL_MAX 40
+#define TABLE_FORMAT "%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s\n"
+static const char *const table_keys[] = {
+	"server", "call_id", "peer_call_id", "state", "pid", "uptime",
+	"rx_accepted", "rx_lost", "rx_invalid", "tx_sent", "rtt_us"
+};
+
+static void print_table_row(FILE *f, const struct status_record *r)
+{
+	char cell[11][TABLE_CELL_MAX + 1];
+
+	for (size_t i = 0; i < 11; i++) {
+		const char *v = status_record_get(r, table_keys[i]);
+		size_t j;
+
+		for (j = 0; v[j] && j < TABLE_CELL_MAX; j++)
+			cell[i][j] = plain_byte((unsigned char)v[j]) ? v[j] : '?';
+		cell[i][j] = '\0';
+	}
+	fprintf(f, TABLE_FORMAT, cell[0], cell[1], cell[2], cell[3], cell[4],
+		cell[5], cell[6], cell[7], cell[8], cell[9], cell[10]);
+}
+
+void status_print(FILE *f, const struct status_record *r,
+		  enum status_style style)
 {
 	switch (style) {
 	case STATUS_TSV:
-		for (int i = 0; i < r->n; i++)
-			printf("%s%s", i ? "\t" : "", r->val[i]);
-		printf("\n");
+		for (int i = 0; i < r->n; i++) {
+			if (i)
+				fputc('\t', f);
+			put_sanitised(f, r->val[i], STATUS_VAL_MAX);
+		}
+		fputc('\n', f);
 		break;
 	case STATUS_JSON:
-		printf("{");
+		fputc('{', f);
 		for (int i = 0; i < r->n; i++) {
-			printf("%s\"%s\":", i ? "," : "", r->key[i]);
-			json_value(r->val[i]);
+			if (i)
+				fputc(',', f);
+			put_json_string(f, r->key[i]);
+			fputc(':', f);
+			if (json_integer(r->val[i]))
+				fputs(r->val[i], f);
+			else
+				put_json_string(f, r->val[i]);
 		}
-		printf("}\n");
+		fputs("}\n", f);
 		break;
 	case STATUS_TABLE:
-		printf("%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s\n",
-		       rec_get(r, "server"), rec_get(r, "call_id"),
-		       rec_get(r, "peer_call_id"), rec_get(r, "state"),
-		       rec_get(r, "pid"), rec_get(r, "uptime"),
-		       rec_get(r, "rx_accepted"), rec_get(r, "rx_lost"),
-		       rec_get(r, "rx_invalid"), rec_get(r, "tx_sent"),
-		       rec_get(r, "rtt_us"));
+		print_table_row(f, r);
 		break;
 	}
 }
 
-int status_command(const char *server_filter, enum status_style style)
+/* ---- reading every status socket at once ------------------------------- */
+
+struct reader {
+	char path[512];
+	int fd;
+	bool done;
+	size_t len;
+	char buf[STATUS_RECORD_MAX];
+};
+
+static int reader_connect(struct reader *rd)
 {
-	const char *dir = pptp_rundir();
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	rd->fd = -1;
+	rd->done = true;
+	if (strlen(rd->path) >= sizeof(sun.sun_path))
+		return -1;
+	strcpy(sun.sun_path, rd->path);
+	rd->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (rd->fd < 0)
+		return -1;
+	/* A unix stream connect completes at once or fails (a listener
+	 * whose queue is full says EAGAIN: treated as gone). */
+	if (connect(rd->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		close(rd->fd);
+		rd->fd = -1;
+		return -1;
+	}
+	rd->done = false;
+	return 0;
+}
+
+/* Read what is there; done at EOF, error or a full buffer. */
+static void reader_read(struct reader *rd)
+{
+	ssize_t k = read(rd->fd, rd->buf + rd->len, sizeof(rd->buf) - rd->len);
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k > 0)
+		rd->len += (size_t)k;
+	if (k <= 0 || rd->len == sizeof(rd->buf)) {
+		rd->done = true;
+		close(rd->fd);
+		rd->fd = -1;
+	}
+}
+
+/* Poll every open reader until all are done or the one deadline passes. */
+static void read_all(struct reader *rds, size_t n, struct pollfd *pfd)
+{
+	uint64_t deadline = now_ms() + STATUS_READ_WAIT_MS;
+
+	for (;;) {
+		size_t np = 0;
+		uint64_t now = now_ms();
+		int rc;
+
+		for (size_t i = 0; i < n; i++)
+			if (!rds[i].done) {
+				pfd[np].fd = rds[i].fd;
+				pfd[np].events = POLLIN;
+				pfd[np].revents = 0;
+				np++;
+			}
+		if (np == 0 || now >= deadline)
+			return;
+		rc = poll(pfd, np, (int)(deadline - now));
+		if (rc < 0 && errno != EINTR)
+			return;
+		np = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (rds[i].done)
+				continue;
+			if (pfd[np++].revents)
+				reader_read(&rds[i]);
+		}
+	}
+}
+
+static bool status_name(const char *name)
+{
+	size_t L = strlen(name), P = strlen(STATUS_PREFIX),
+	       S = strlen(STATUS_SUFFIX);
+
+	return L > P + S && strncmp(name, STATUS_PREFIX, P) == 0 &&
+	       strcmp(name + L - S, STATUS_SUFFIX) == 0;
+}
+
+static int cmp_reader(const void *a, const void *b)
+{
+	return strcmp(((const struct reader *)a)->path,
+		      ((const struct reader *)b)->path);
+}
+
+/* The status sockets in dir, sorted by name; the count (at most max). */
+static size_t list_sockets(const char *dir, struct reader *rds, size_t max)
+{
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	int shown = 0, seen = 0;
+	size_t n = 0;
 
-	if (style == STATUS_TABLE)
-		printf("%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s\n",
-		       "SERVER", "CALL", "PEER", "STATE", "PID", "UPTIME",
-		       "RX", "LOST", "BAD", "TX", "RTT(us)");
 	if (!d)
 		return 0;
-	while ((e = readdir(d)) && seen < STATUS_CALLS_MAX) {
-		char path[512];
-		struct record r;
-		size_t L = strlen(e->d_name);
-
-		if (strncmp(e->d_name, STATUS_PREFIX, strlen(STATUS_PREFIX)) ||
-		    L < strlen(STATUS_SUFFIX) ||
-		    strcmp(e->d_name + L - strlen(STATUS_SUFFIX), STATUS_SUFFIX))
+	while ((e = readdir(d)) && n < max) {
+		if (!status_name(e->d_name))
 			continue;
-		seen++;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (read_record(path, &r) < 0)
-			continue;	/* a gateway that just went away */
-		if (server_filter && strcmp(rec_get(&r, "server"), server_filter))
+		if (snprintf(rds[n].path, sizeof(rds[n].path), "%s/%s", dir,
+			     e->d_name) >= (int)sizeof(rds[n].path))
 			continue;
-		print_record(&r, style);
-		shown++;
+		n++;
 	}
 	closedir(d);
-	(void)shown;
+	qsort(rds, n, sizeof(*rds), cmp_reader);
+	return n;
+}
+
+/* Room for one socket per call: raise the soft limit on open files up to
+ * the hard one if need be. */
+static void room_for_fds(size_t n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 32 &&
+	    rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < n + 32 ? rl.rlim_max : n + 32;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* The server filter: an address, or a name whose addresses are matched. */
+static int filter_addrs(const char *server, char addrs[][INET_ADDRSTRLEN],
+			int max)
+{
+	struct addrinfo hints = { .ai_family = AF_INET,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai, *p;
+	struct in_addr a;
+	int n = 0;
+
+	if (inet_pton(AF_INET, server, &a) == 1) {
+		inet_ntop(AF_INET, &a, addrs[0], INET_ADDRSTRLEN);
+		return 1;
+	}
+	if (getaddrinfo(server, NULL, &hints, &ai) != 0)
+		return 0;
+	for (p = ai; p && n < max; p = p->ai_next)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)p->ai_addr)->sin_addr,
+			  addrs[n++], INET_ADDRSTRLEN);
+	freeaddrinfo(ai);
+	return n;
+}
+
+static bool filter_match(const struct status_record *r,
+			 char addrs[][INET_ADDRSTRLEN], int n)
+{
+	const char *srv = status_record_get(r, "server");
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(srv, addrs[i]) == 0)
+			return true;
+	return false;
+}
+
+#define FILTER_ADDRS_MAX 16
+
+int status_command(const char *server_filter, enum status_style style)
+{
+	char addrs[FILTER_ADDRS_MAX][INET_ADDRSTRLEN];
+	struct reader *rds = calloc(STATUS_CALLS_MAX, sizeof(*rds));
+	struct pollfd *pfd = calloc(STATUS_CALLS_MAX, sizeof(*pfd));
+	struct status_record r;
+	size_t n, shown = 0;
+	int naddrs = 0;
+
+	if (!rds || !pfd) {
+		fprintf(stderr, "pptp --status: out of memory\n");
+		free(rds);
+		free(pfd);
+		return 1;
+	}
+	if (server_filter) {
+		naddrs = filter_addrs(server_filter, addrs, FILTER_ADDRS_MAX);
+		if (naddrs == 0)
+			fprintf(stderr, "pptp --status: cannot resolve %s\n",
+				server_filter);
+	}
+	if (style == STATUS_TABLE)
+		printf(TABLE_FORMAT, "SERVER", "CALL", "PEER", "STATE", "PID",
+		       "UPTIME", "RX", "LOST", "BAD", "TX", "RTT(us)");
+	n = list_sockets(pptp_rundir(), rds, STATUS_CALLS_MAX);
+	room_for_fds(n);
+	for (size_t i = 0; i < n; i++)
+		reader_connect(&rds[i]);	/* a gateway just gone: skipped */
+	read_all(rds, n, pfd);
+	for (size_t i = 0; i < n; i++) {
+		if (!rds[i].done) {
+			fprintf(stderr, "pptp --status: %s did not answer "
+				"within %d ms\n", rds[i].path,
+				STATUS_READ_WAIT_MS);
+			close(rds[i].fd);
+			continue;
+		}
+		if (status_parse(rds[i].buf, rds[i].len, &r) <= 0)
+			continue;
+		if (server_filter && !filter_match(&r, addrs, naddrs))
+			continue;
+		status_print(stdout, &r, style);
+		shown++;
+	}
+	free(rds);
+	free(pfd);
+	if (server_filter && shown == 0) {
+		fprintf(stderr, "pptp --status: no calls to %s\n",
+			server_filter);
+		return 1;
+	}
 	return 0;
 }

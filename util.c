@@ -33,9 +33,23 @@ void log_setup(const char *logstring, int level, bool stderr_too)
 	}
 }
 
-int log_get_level(void) { return log_level; }
 void log_set_stderr(bool on) { log_stderr = on; }
-const char *log_get_string(void) { return log_string; }
+
+static void log_emit(int prio, const char *label, const char *func,
+		     const char *file, int line, const char *msg)
+{
+	if (!log_opened) {
+		openlog("pptp", LOG_PID, LOG_DAEMON);
+		log_opened = true;
+	}
+	syslog(prio, "%s %s[%s:%s:%d]: %s", log_string, label, func, file,
+	       line, msg);
+	/* warn and fatal lines also go to stderr, as users of pptp-linux
+	 * see them on the terminal; --debug mirrors everything. */
+	if (log_stderr || prio <= LOG_WARNING)
+		fprintf(stderr, "%s %s[%s:%s:%d]: %s\n", log_string, label,
+			func, file, line, msg);
+}
 
 void log_line(int prio, const char *label, int minlevel, const char *func,
 	      const char *file, int line, const char *fmt, ...)
@@ -46,20 +60,50 @@ void log_line(int prio, const char *label, int minlevel, const char *func,
 
 	if (log_level < minlevel)
 		return;
-	if (!log_opened) {
-		openlog("pptp", LOG_PID, LOG_DAEMON);
-		log_opened = true;
-	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	syslog(prio, "%s %s[%s:%s:%d]: %s", log_string, label, func, file,
-	       line, msg);
-	/* warn and fatal lines also go to stderr, as users of pptp-linux
-	 * see them on the terminal; --debug mirrors everything. */
-	if (log_stderr || prio <= LOG_WARNING)
-		fprintf(stderr, "%s %s[%s:%s:%d]: %s\n", log_string, label,
-			func, file, line, msg);
+	log_emit(prio, label, func, file, line, msg);
+	errno = saved;
+}
+
+bool log_limit_allow(struct log_limit *l, uint64_t now_ms,
+		     uint32_t *suppressed)
+{
+	if (l->window_start_ms == 0 ||
+	    now_ms - l->window_start_ms >= LOG_LIMIT_WINDOW_MS) {
+		l->window_start_ms = now_ms ? now_ms : 1;
+		l->in_window = 0;
+	}
+	if (l->in_window >= LOG_LIMIT_BURST) {
+		if (l->suppressed < UINT32_MAX)
+			l->suppressed++;
+		return false;
+	}
+	l->in_window++;
+	*suppressed = l->suppressed;
+	l->suppressed = 0;
+	return true;
+}
+
+void log_line_limited(struct log_limit *l, int prio, const char *label,
+		      int minlevel, const char *func, const char *file,
+		      int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	uint32_t held;
+	int saved = errno, n;
+
+	if (log_level < minlevel || !log_limit_allow(l, now_ms(), &held))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (held && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n,
+			 " (%u similar lines held back)", held);
+	log_emit(prio, label, func, file, line, msg);
 	errno = saved;
 }
 
@@ -138,11 +182,6 @@ int set_nonblock(int fd, bool on)
 		return -errno;
 	fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
 	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
-}
-
-int set_cloexec(int fd)
-{
-	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -errno : 0;
 }
 
 void fd_to_devnull(int fd)

@@ -8,25 +8,56 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Log levels of --loglevel: 0 = warnings and errors only, 1 = the normal
- * progress lines (default), 2 = debugging detail. */
+/* --loglevel, as pptp-linux reads it: the level decides only how much
+ * per-packet and per-message detail is written.  The normal lines (the
+ * call's milestones, its end and why) and every warning go out at every
+ * level, so NetworkManager (which runs pptp with --loglevel 0) still gets
+ * them in the journal.
+ *   0: normal lines, warnings, fatal errors
+ *   1: (default) also sequence trouble per packet (duplicates, packets far
+ *      outside the window), rate limited
+ *   2: also every control message with its fields, and other detail */
 enum { LOGLEVEL_LOW = 0, LOGLEVEL_DEFAULT = 1, LOGLEVEL_HIGH = 2 };
 
 /* The identity goes in front of every line ("anon log[func:file:line]: ..."),
  * as pptp-linux does, so existing log filters keep matching.  stderr_too
  * mirrors every line to stderr (used by --debug). */
 void log_setup(const char *logstring, int level, bool stderr_too);
-int log_get_level(void);
 void log_set_stderr(bool on);
-const char *log_get_string(void);
 
 void log_line(int prio, const char *label, int minlevel, const char *func,
 	      const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* "log": progress lines, shown from --loglevel 1. */
-#define log_info(...) log_line(5, "log", 1, __func__, __FILE__, __LINE__, __VA_ARGS__)
-/* "log" at LOG_DEBUG, shown only at --loglevel 2. */
+/* A per-call-site budget for lines a peer can trigger per packet: at most
+ * LOG_LIMIT_BURST lines per LOG_LIMIT_WINDOW_MS; what is held back is
+ * counted and named in the next line that goes out. */
+#define LOG_LIMIT_BURST 10
+#define LOG_LIMIT_WINDOW_MS 1000
+struct log_limit {
+	uint64_t window_start_ms;
+	uint32_t in_window;	/* lines written in this window */
+	uint32_t suppressed;	/* held back since the last line written */
+};
+/* Pure: may a line go out at now_ms?  When it may, *suppressed is set to
+ * the number held back before it (and the count restarts). */
+bool log_limit_allow(struct log_limit *l, uint64_t now_ms,
+		     uint32_t *suppressed);
+void log_line_limited(struct log_limit *l, int prio, const char *label,
+		      int minlevel, const char *func, const char *file,
+		      int line, const char *fmt, ...)
+	__attribute__((format(printf, 8, 9)));
+
+/* "log": the normal lines, written at every --loglevel (as pptp-linux). */
+#define log_info(...) log_line(5, "log", 0, __func__, __FILE__, __LINE__, __VA_ARGS__)
+/* "log" from --loglevel 1: per-packet sequence trouble, rate limited per
+ * call site (pptp-linux writes these at level 1, without a limit). */
+#define log_verbose(...) do {						\
+		static struct log_limit log_limit_site_;		\
+		log_line_limited(&log_limit_site_, 5, "log", 1, __func__, \
+				 __FILE__, __LINE__, __VA_ARGS__);	\
+	} while (0)
+/* "log" at LOG_DEBUG, written only at --loglevel 2. */
 #define log_debug(...) log_line(7, "log", 2, __func__, __FILE__, __LINE__, __VA_ARGS__)
 /* "warn": always logged, and copied to stderr like pptp-linux. */
 #define log_warn(...) log_line(4, "warn", 0, __func__, __FILE__, __LINE__, __VA_ARGS__)
@@ -43,7 +74,6 @@ int write_all(int fd, const void *buf, size_t n);
  * EOF, or -errno. */
 int read_full_timeout(int fd, void *buf, size_t n, int timeout_ms);
 int set_nonblock(int fd, bool on);
-int set_cloexec(int fd);
 /* Point fd at /dev/null. */
 void fd_to_devnull(int fd);
 

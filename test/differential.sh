@@ -38,6 +38,9 @@
 # |                             |                                  |                                  | copes with 1)   |
 # | ack-only delay (1 pending)  | 0.5 s                            | 20 ms (GW_ACK_DELAY_US)          | deliberate      |
 # | exit status, OCRP refused   | 143 (SIGTERM from its call mgr)  | 1                                | deliberate      |
+# | syslog lines, --loglevel    | see the table in test/logcmp.sh  | (scenario "loglevels": a normal  | each listed     |
+# | 0, 1, 2                     | (lines compared by what they     | call, OCRP and SCCRP refused, no | there with its  |
+# |                             | report, not by their words)      | server)                          | reason          |
 # Each known difference passes with its note; anything else fails.
 set -u
 SUITE_ARGS=("$@")
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
 done
 SUFFIX=${SUFFIX:-d$$}
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/logcmp.sh"
 OURS=$PPTP
 CACHE=${PPTP_LINUX_CACHE:-/var/cache/pptp-test/pptp-linux}
 LIN=$CACHE/usr/sbin/pptp
@@ -82,7 +86,7 @@ if [ "$(id -u)" != 0 ]; then
 	fail differential "needs root (network namespaces, raw sockets)"
 	finish
 fi
-for b in "$OURS" "$TSRV" "$STUB"; do
+for b in "$OURS" "$TSRV" "$STUB" "$LOGSINK"; do
 	[ -x "$b" ] || { fail differential "$b not built (run make pptp tests)"; finish; }
 done
 for c in socat perl awk apt-get dpkg; do
@@ -132,6 +136,7 @@ EARLY=""
 mkdir -p "$PPTP_RUNDIR" "$LINRUN" /var/run/pptp
 ns_setup || { fail setup "cannot create namespaces"; finish; }
 ip -n "$NS_C" addr add $SRV_ALT/24 dev "v${SUFFIX}c"
+syslog_start
 
 want() { [ -z "$ONLY" ] || [[ "$1" == *$ONLY* ]]; }
 
@@ -326,6 +331,64 @@ sc_gre_piggy() {
 	client $1 gre_piggy.$1 PPPSTUB_ECHO=1 PPPSTUB_EXPECT=$GRE_PIGGY_COUNT \
 		PPPSTUB_TIMEOUT=5 -- $SRV $COMMON
 	srv_end
+}
+
+# Syslog lines at --loglevel 0, 1 and 2 (NetworkManager runs pptp with
+# --loglevel 0): a normal call, a call the server refuses (OCRP), a
+# control connection it refuses (SCCRP), no server at all.  Each run has
+# its own --logstring, so its lines can be told apart in the one sink.
+LOGLEVEL_SCENARIOS="plain refuse_ocrp refuse_sccrp noserver"
+loglevel_run() {
+	local who=$1 scen=$2 lvl=$3 n=loglevels.$2.$3.$1
+	local tag=nm-pptp-service-$2-$3-$1
+	case $scen in
+	plain) srv $n --data echo || return ;;
+	refuse_ocrp) srv $n --ocrp-result 3 --ocrp-error 0 --ocrp-cause 9 || return ;;
+	refuse_sccrp) srv $n --sccrp-result 2 --sccrp-error 0 || return ;;
+	noserver) ;;
+	esac
+	client $who $n PPPSTUB_SEND=5 PPPSTUB_SIZE=100 PPPSTUB_EXPECT=5 \
+		PPPSTUB_TIMEOUT=3 PPPSTUB_LINGER_MS=200 -- $SRV $COMMON \
+		--loglevel $lvl --logstring $tag
+	if [ $scen = noserver ]; then wait_until 3 no_pptp_left; else srv_end; fi
+	settle
+}
+sc_loglevels() {
+	local scen lvl
+	for scen in $LOGLEVEL_SCENARIOS; do
+		for lvl in 0 1 2; do loglevel_run $1 $scen $lvl; done
+	done
+}
+# Per scenario and level: the class sets of both clients (logcmp.sh);
+# then that ours writes its normal lines at --loglevel 0 (the same as at
+# 1, as pptp-linux does in these scenarios) and its trace only at 2.
+cmp_loglevels() {
+	local scen lvl who f
+	sleep 0.3	# the sink may write a line a moment after it was sent
+	for scen in $LOGLEVEL_SCENARIOS; do
+		for lvl in 0 1 2; do
+			for who in linux ours; do
+				f=$WORK/loglevels.$scen.$lvl.$who
+				logcmp_lines "$SYSLOG" nm-pptp-service-$scen-$lvl-$who >"$f.lines"
+				logcmp_classify $who <"$f.lines" >"$f.classes"
+			done
+			logcmp_compare "loglevel-$scen-$lvl" $scen $lvl \
+				"$WORK/loglevels.$scen.$lvl.linux.classes" \
+				"$WORK/loglevels.$scen.$lvl.ours.classes"
+		done
+		f=$WORK/loglevels.$scen
+		cmp -s "$f.0.ours.classes.set" "$f.1.ours.classes.set"
+		check "loglevel-$scen-ours-0-as-1" $? "expected the same lines at --loglevel 0 as at 1; at 0: $(tr '\n' ' ' <"$f.0.ours.classes.set") at 1: $(tr '\n' ' ' <"$f.1.ours.classes.set")"
+		! grep -q '^7 ' "$f.0.ours.lines" "$f.1.ours.lines"
+		check "loglevel-$scen-ours-no-debug-below-2" $? "expected no LOG_DEBUG line at --loglevel 0 or 1, saw: $(grep -h '^7 ' "$f.0.ours.lines" "$f.1.ours.lines" | head -2 | tr '\n' '|')"
+	done
+	# The lines NetworkManager users need, at --loglevel 0.
+	local p=$WORK/loglevels.plain.0.ours.classes r=$WORK/loglevels.refuse_ocrp.0.ours.classes
+	grep -qx sync-option "$p" && grep -qx conn-up "$p" && grep -qx call-up "$p" &&
+		grep -qx call-refused "$r" && grep -qx final-cause "$r"
+	check loglevel-0-normal-lines $? "expected the normal lines at --loglevel 0; plain: $(sort -u "$p" | tr '\n' ' ') refused: $(sort -u "$r" | tr '\n' ' ')"
+	grep -qx msg-trace "$WORK/loglevels.plain.2.ours.classes"
+	check loglevel-2-trace $? "expected the control message trace at --loglevel 2"
 }
 
 # ---------------------------------------------------------------------------
@@ -638,7 +701,7 @@ cmp_gre_piggy() {
 # Exit status of every client run but quirks (pptp-linux's hangs there
 # until the time-out), one "run status" line each.
 desc_ocrp_status="after a refused OCRP pptp-linux's client is ended by SIGTERM from its call manager (status 143); ours exits 1"
-rule_ocrp_status() { sed 's/^refuse_ocrp 143$/refuse_ocrp 1/'; }
+rule_ocrp_status() { sed -E 's/^((loglevels\.)?refuse_ocrp(\.[0-9])?) 143$/\1 1/'; }
 cmp_status() {
 	local f who
 	for who in linux ours; do
@@ -655,7 +718,7 @@ cmp_status() {
 # ---------------------------------------------------------------------------
 OCRQ_DELAY=""; ACK_DELAY=""; TWO_CALLS_GAP=""
 for s in plain phone quirks refuse_sccrp refuse_ocrp echo server_cdn \
-	server_stop two_calls localbind gre_ack gre_piggy; do
+	server_stop two_calls localbind gre_ack gre_piggy loglevels; do
 	want "$s" || continue
 	for who in linux ours; do
 		sc_$s $who

@@ -249,12 +249,134 @@ t_unreachable() {
 	[ "$rc" = 1 ] && [ $((end - start)) -le 6 ] && grep -qi "timed out" "$WORK/$n.out"
 	check $n $? "expected exit 1 within 6 s naming the time-out, saw rc=$rc after $((end - start)) s: $(head -3 "$WORK/$n.out" | tr '\n' '|')"
 	assert_clean $n
-	# An unknown name.
-	n=badname
-	timeout 10 "$PPTP" no-such-host.invalid --nolaunchpppd </dev/null >"$WORK/$n.out" 2>&1
+}
+
+# The call manager keeps no GRE socket: its raw sockets (by inode, from
+# /proc/net/raw of the client namespace) must not be among its fds.
+raw_fds_of() {
+	local pid=$1 inodes f l
+	inodes=$(awk 'NR > 1 { print $10 }' /proc/$pid/net/raw 2>/dev/null)
+	for f in /proc/$pid/fd/*; do
+		l=$(readlink "$f" 2>/dev/null) || continue
+		case "$l" in socket:*) ;; *) continue ;; esac
+		l=${l#socket:[}; l=${l%]}
+		for i in $inodes; do [ "$i" = "$l" ] && echo "${f##*/}"; done
+	done
+}
+gateway_titled() {
+	local p
+	for p in $(pptp_procs); do
+		tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | grep -q "GRE-to-PPP" && return 0
+	done
+	return 1
+}
+t_callmgr_fds() {
+	local n=callmgr_fds p cm="" gw="" raw
+	tsrv_start $n --data echo --exit-when-idle || return
+	(run_pty $n PPPSTUB_SEND=5 PPPSTUB_TIMEOUT=3 \
+		-- $SRV --nolaunchpppd --nohostroute) &
+	local bgp=$!
+	# Until the call is up: the gateway has its title.
+	wait_until 5 gateway_titled
+	for p in $(pptp_procs); do
+		case "$(cat /proc/$p/comm)" in
+		pptpcm) cm=$p ;;
+		pptpgw|pptp) gw=$p ;;
+		esac
+	done
+	raw=$([ -n "$cm" ] && raw_fds_of "$cm")
+	[ -n "$cm" ] && [ -z "$raw" ] && [ -n "$gw" ] && [ -n "$(raw_fds_of "$gw")" ]
+	check $n $? "expected the gateway ($gw) to hold the raw GRE socket and the call manager ($cm) none; the call manager's raw socket fds: '$raw'"
+	wait $bgp
+	tsrv_stop
+	assert_clean $n
+}
+
+# The call manager's socket (0770) and the status socket (0660) get their
+# mode at bind() from the umask: pptp never changes a mode by path (a
+# chmod after bind() would follow a symlink swapped in meanwhile).
+t_socket_modes() {
+	local n=socket_modes cms="" sts="" p
+	command -v strace >/dev/null || { fail $n "strace missing (apt-get install strace)"; return; }
+	# (LeakSanitizer cannot run under ptrace: off for this run.)
+	printf '#!/bin/sh\nexport ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"\nexec strace -f -qq -e trace=chmod,fchmodat,bind -o "%s" "%s" "$@"\n' \
+		"$WORK/$n.strace" "$PPTP" >"$WORK/$n.sh"
+	chmod 755 "$WORK/$n.sh"
+	tsrv_start $n --data echo --exit-when-idle || return
+	(PPTP=$WORK/$n.sh run_pty $n PPPSTUB_SEND=5 PPPSTUB_TIMEOUT=3 \
+		-- $SRV --nolaunchpppd --nohostroute) &
+	local bgp=$!
+	wait_until 5 gateway_titled
+	for p in "$PPTP_RUNDIR"/*; do
+		case "${p##*/}" in
+		status-*) sts=$(stat -c %a "$p") ;;
+		*:*) cms=$(stat -c %a "$p") ;;
+		esac
+	done
+	wait $bgp
+	[ "$cms" = 770 ] && [ "$sts" = 660 ]
+	check $n $? "expected the call manager socket 770 and the status socket 660, saw '$cms' and '$sts'"
+	# strace saw the binds (so it ran), and no chmod.
+	grep -q 'bind(.*sun_path=".*:192.0.2.1"' "$WORK/$n.strace" &&
+		grep -q 'bind(.*sun_path=".*status-' "$WORK/$n.strace" &&
+		! grep -qE 'chmod|fchmodat' "$WORK/$n.strace"
+	check $n-no-chmod $? "expected both binds traced and no chmod by path, saw: $(grep -m3 -E 'chmod|bind' "$WORK/$n.strace" | cut -c1-120 | tr '\n' '|')"
+	tsrv_stop
+	assert_clean $n
+}
+
+# Every failure ends with one line that names its real cause, whichever
+# process learnt it (the call manager learns most of them).  Each cause in
+# turn; the last line pptp writes must name it.
+# cause_run NAME PATTERN [pptp args...]: run pptp in the client namespace
+# (stdin /dev/null, bounded), check its exit status and last line.
+cause_run() {
+	local n=cause_$1 pat=$2 rc last
+	shift 2
+	timeout 20 ip netns exec "$NS_C" sh -c 'if [ -n "$NSSWITCH" ]; then mount --bind "$NSSWITCH" /etc/nsswitch.conf || exit 99; fi; exec "$@"' \
+		sh "$PPTP" "$@" </dev/null >"$WORK/$n.out" 2>&1
 	rc=$?
-	[ "$rc" = 1 ] && grep -q "getaddrinfo" "$WORK/$n.out"
-	check $n $? "expected exit 1 with a getaddrinfo line, saw rc=$rc $(cat "$WORK/$n.out")"
+	last=$(grep -v '^$' "$WORK/$n.out" | tail -1)
+	[ "$rc" = 1 ] && [[ "$last" =~ $pat ]]
+	check $n $? "expected exit 1 and a last line matching '$pat', saw rc=$rc, last line '$last'"
+	assert_clean $n
+}
+t_causes() {
+	local n
+	# Nothing listens on port 1723.
+	cause_run refused 'Could not reach the PPTP server at 192\.0\.2\.1: Connection refused$' \
+		$SRV --nolaunchpppd --nohostroute
+	# The server's namespace does not forward: SYNs to 203.0.113.9 vanish.
+	cause_run timeout 'Could not reach the PPTP server at 203\.0\.113\.9: Connection timed out$' \
+		203.0.113.9 --nolaunchpppd --nohostroute --connect-timeout 1
+	# No route at all from the client.
+	ip -n "$NS_C" route add unreachable 203.0.113.10/32
+	cause_run noroute 'Could not reach the PPTP server at 203\.0\.113\.10: .*No route to host$' \
+		203.0.113.10 --nolaunchpppd --nohostroute --connect-timeout 2
+	ip -n "$NS_C" route del unreachable 203.0.113.10/32
+	# A name that is not found (hosts file only, so no DNS is asked).
+	printf 'hosts: files\n' >"$WORK/nsswitch.conf"
+	NSSWITCH=$WORK/nsswitch.conf cause_run badname \
+		'Could not resolve the PPTP server no-such-host\.invalid: Name or service not known$' \
+		no-such-host.invalid --nolaunchpppd --nohostroute
+	# The server refuses the control connection, then the call.
+	tsrv_start cause_sccrp --sccrp-result 2 --sccrp-error 0 --exit-when-idle || return
+	cause_run sccrp 'Call to 192\.0\.2\.1 failed: server refused the control connection: result=2 \(general error\) error=0 \(none\)$' \
+		$SRV --nolaunchpppd --nohostroute
+	tsrv_stop
+	tsrv_start cause_ocrp --ocrp-result 3 --ocrp-error 0 --ocrp-cause 9 --exit-when-idle || return
+	cause_run ocrp 'Call to 192\.0\.2\.1 failed: Outgoing call failed: result=3 \(no carrier\) error=0 \(none\) cause=9$' \
+		$SRV --nolaunchpppd --nohostroute
+	tsrv_stop
+	# The server says nothing after the SCCRQ, or hangs up.
+	tsrv_start cause_silent --no-answer --exit-when-idle || return
+	cause_run silent 'Call to 192\.0\.2\.1 failed: no Start-Control-Connection-Reply within 1000 ms$' \
+		$SRV --nolaunchpppd --nohostroute --connect-timeout 1
+	tsrv_stop
+	tsrv_start cause_hangup --close-after-sccrq --exit-when-idle || return
+	cause_run hangup 'Call to 192\.0\.2\.1 failed: control connection closed by server: .+$' \
+		$SRV --nolaunchpppd --nohostroute
+	tsrv_stop
 }
 
 t_server_clear() {
@@ -503,6 +625,60 @@ t_status() {
 	check $n-empty $? "expected only the header and 0, saw $rc: $table"
 }
 
+# `pptp --status` against sockets it cannot trust: a malformed record, a
+# good one and 12 that never answer (test/fake_status.py).  Every output
+# style must be plain text (JSON valid, keys once), and the silent ones
+# must cost one deadline, not one each.
+t_status_hostile() {
+	local n=status_hostile style out t0 t1 rc ok
+	local dir=$WORK/$n.run
+	mkdir -p "$dir"
+	rm -f "$WORK/$n.ready"
+	bg python3 "$TOP/test/fake_status.py" "$dir" "$WORK/$n.ready" 20 12
+	local fpid=$!
+	wait_until 5 test -f "$WORK/$n.ready" || { fail $n "fake status sockets did not start"; return; }
+	for style in table tsv json; do
+		out=$WORK/$n.$style
+		local opt=""
+		[ $style != table ] && opt=--$style
+		t0=$(date +%s%N)
+		PPTP_RUNDIR=$dir timeout 20 ip netns exec "$NS_C" "$PPTP" --status $opt >"$out" 2>"$out.err"
+		rc=$?
+		t1=$(date +%s%N)
+		[ "$rc" = 0 ] && [ $(( (t1 - t0) / 1000000 )) -lt 2500 ]
+		check $n-$style-time $? "expected exit 0 within 2.5 s with 12 silent sockets, saw rc=$rc after $(( (t1 - t0) / 1000000 )) ms"
+		# Only printable ASCII, newlines (and tabs between TSV values).
+		ok=0
+		if [ $style = tsv ]; then LC_ALL=C grep -q '[^[:print:]	]' "$out" && ok=1
+		else LC_ALL=C grep -q '[^[:print:]]' "$out" && ok=1; fi
+		check $n-$style-plain $ok "expected no control bytes, saw: $(od -c "$out" | grep -m3 '\\[0-9]\|\\[art]')"
+		[ "$(grep -c 'did not answer' "$out.err")" = 12 ]
+		check $n-$style-silent-named $? "expected the 12 silent sockets named on stderr, saw $(head -2 "$out.err" | tr '\n' '|')"
+		[ "$(grep -c . "$out")" = $([ $style = table ] && echo 3 || echo 2) ]
+		check $n-$style-rows $? "expected 2 records, saw: $(cat -v "$out" | head -4 | tr '\n' '|')"
+	done
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1], "rb"):
+    def once(pairs):
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), "repeated key"
+        return dict(pairs)
+    o = json.loads(line.decode("ascii"), object_pairs_hook=once)
+    for k, v in o.items():
+        assert isinstance(v, str) or -2**63 <= v < 2**64, (k, v)
+' "$WORK/$n.json" 2>"$WORK/$n.json.check" && python3 -m json.tool <"$(head -1 "$WORK/$n.json" >"$WORK/$n.json1"; echo "$WORK/$n.json1")" >/dev/null
+	check $n-json-valid $? "expected valid JSON lines, keys once, numbers in range: $(tail -1 "$WORK/$n.json.check") in $(head -1 "$WORK/$n.json" | cut -c1-200)"
+	# A server with no call: said so, and a non-zero status.
+	PPTP_RUNDIR=$dir timeout 20 ip netns exec "$NS_C" "$PPTP" --status 203.0.113.77 >"$WORK/$n.none" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "no calls to 203.0.113.77" "$WORK/$n.none"
+	check $n-no-calls $? "expected exit 1 and 'no calls to 203.0.113.77', saw rc=$rc: $(tr '\n' '|' <"$WORK/$n.none")"
+	kill "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+	rm -rf "$dir"
+}
+
 t_multiaddr() {
 	local n=multiaddr
 	# ip netns exec bind-mounts /etc/netns/NAME/hosts over /etc/hosts.
@@ -589,9 +765,9 @@ t_defects() {
 	assert_clean $n
 }
 
-for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused \
+for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused t_causes t_callmgr_fds t_socket_modes \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync t_status t_multiaddr t_defects; do
+	t_reorder t_test_type t_sync t_status t_status_hostile t_multiaddr t_defects; do
 	want "$t" || continue
 	$t
 done

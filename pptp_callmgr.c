@@ -35,8 +35,7 @@
 struct cm_client {
 	int fd;
 	int call_id;		/* -1 until the call is opened */
-	pid_t gateway_pid, pppd_pid;
-	bool up;
+	pid_t gateway_pid;
 };
 
 struct callmgr {
@@ -333,9 +332,18 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 		return;
 	}
 	id = ctrl_call_open(cm->ctrl, now);
+	if (id == -ENOTCONN && cm->conn_up) {
+		/* A connection that worked is ending (the server stopped
+		 * it): this gateway, and any after it, needs a fresh call
+		 * manager.  Closing without a reply makes it start one. */
+		log_debug("control connection ending: call request passed on");
+		stop_listening(cm);
+		close(fd);
+		return;
+	}
 	if (id < 0) {
-		/* The control connection is going away: its cause, if any,
-		 * is the call's. */
+		/* The control connection failed to come up: its cause is
+		 * the call's. */
 		log_warn("cannot open call: %s", strerror(-id));
 		refuse_gateway(fd, cm->setup_failure[0] ? cm->setup_failure
 							 : strerror(-id));
@@ -353,7 +361,6 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 	cl->fd = fd;
 	cl->call_id = id;
 	cl->gateway_pid = req.gateway_pid;
-	cl->pppd_pid = req.pppd_pid;
 	cm->had_call = true;
 	log_debug("call %d requested by gateway pid %d", id, (int)req.gateway_pid);
 }
@@ -396,10 +403,8 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 		break;
 	case CEV_CALL_UP:
 		cl = client_by_call(cm, ev->call_id);
-		if (cl) {
-			cl->up = true;
+		if (cl)
 			client_send(cl, CM_CALL_UP, ev);
-		}
 		break;
 	case CEV_CALL_SLI:
 		cl = client_by_call(cm, ev->call_id);

@@ -20,7 +20,7 @@ INSTALL_STRIP ?= -s
 PPPD_BINARY ?= /usr/sbin/pppd
 
 # The pure cores: no I/O, unit-tested and fuzzed.
-CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o hdlc.o reorder.o vector.o ppp_sync.o \
+CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o \
             pptp_quirks.o orckit_quirks.o
 # The shells: processes, sockets, the pty.
 SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \
@@ -75,6 +75,7 @@ $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)
 $(call unit_test,status,pptp_status.c util.c dirutil.c)
+$(call unit_test,gre_session,gre_session.c)
 
 $(call fuzzer,msg,pptp_msg.c)
 $(call fuzzer,gre,gre_wire.c)
@@ -83,6 +84,7 @@ $(call fuzzer,reorder,reorder.c)
 $(call fuzzer,ctrl,$(CTRL_SRCS))
 $(call fuzzer,ppp_sync,ppp_sync.c)
 $(call fuzzer,gre_diag,gre_diag.c)
+$(call fuzzer,gre_session,gre_session.c reorder.c)
 
 # Test tools: run by the namespace suites, not by run_all.sh directly.
 test/test_routing: test/test_routing.c routing.c $(TEST_HEADERS)

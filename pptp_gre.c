@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pptp_gre.c: the GRE-to-PPP gateway loop.  It owns the pty, the raw GRE
- * socket and the clock; the codecs (hdlc.c, gre_wire.c) and the reorder
- * queue (reorder.c) do the thinking. */
+ * socket, the batches and the clock; the codecs (hdlc.c, gre_wire.c,
+ * ppp_sync.c), the reorder queue (reorder.c) and the session policy
+ * (gre_session.c: sequence numbers, acks, round trip) do the thinking. */
 #include "pptp_gre.h"
 
 #include <errno.h>
@@ -12,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "gre_session.h"
 #include "gre_wire.h"
 #include "hdlc.h"
 #include "pptp_callmgr.h"
@@ -40,25 +43,20 @@
 /* Encoded frames waiting for the pty; past this we stop reading GRE and
  * let the kernel's socket buffer (and its drop counter) take the load. */
 #define GW_PTY_OUT_MAX (256 * 1024)
-/* An ack we owe goes out on the next data packet, or alone after this. */
-#define GW_ACK_DELAY_US 20000
-/* Our first GRE sequence number.  RFC 2637: "The sequence number for
- * each user session is set to zero at session startup."  (pptp-linux
- * starts at 1; servers such as PoPToP accept both.) */
-#define GW_FIRST_SEQ 0
-/* Frames owed an ack that make us ack at once (see ack_deadline)... */
-#define GW_ACK_NOW 2
-/* ...but not more often than this under load. */
-#define GW_ACK_MIN_GAP_US 500
-/* Send times remembered for the round trip estimate. */
-#define GW_RTT_RING 64
 /* Test modes (--test-type) hold this many packets. */
 #define GW_TEST_HOLD 10
 /* Receive buffer of the raw GRE socket: about 2000 full-size packets,
  * a quarter second of a fast link. */
 #define GW_RCVBUF (4 * 1024 * 1024)
-/* Pause between two sync frames written to the pty (see flush_pty). */
+/* Pause between two sync frames written to the pty (write_sync_frame);
+ * measured in README "Sync mode". */
 #define GW_SYNC_GAP_US 20
+/* Sync frames queued for the pty at most (their boundaries are kept in a
+ * ring beside the bytes): GW_PTY_OUT_MAX of 64-byte frames. */
+#define GW_SYNC_FRAMES (GW_PTY_OUT_MAX / 64)
+/* Timer slack in sync mode: the pacing above needs timers that fire
+ * within a microsecond or two, not the default 50 us. */
+#define GW_SYNC_TIMER_SLACK_NS 1000
 /* Send errors are logged at most once per this many microseconds. */
 #define GW_ERRLOG_US 5000000
 
@@ -88,14 +86,8 @@ struct gateway {
 	struct hdlc_rx hrx;
 	struct hdlc_tx htx;
 	uint32_t send_accm;
+	struct gre_session gs;	/* sequence numbers, acks, round trip */
 	/* transmit side */
-	uint32_t tx_seq;
-	bool ack_pending;
-	uint32_t acks_owed;	/* frames delivered since our last ack */
-	uint64_t owed_since;	/* when the oldest of them was delivered */
-	uint64_t last_ack;	/* when we last sent an ack, either way */
-	uint32_t last_ack_sent;
-	struct { uint32_t seq; uint64_t t; } rtt_ring[GW_RTT_RING];
 	struct tx_slot *tx;
 	size_t ntx;
 	/* --test-type */
@@ -107,12 +99,14 @@ struct gateway {
 	uint32_t rx_ovfl;
 	uint8_t *pty_out;	/* bytes [pty_out_off, pty_out_len) wait */
 	size_t pty_out_len, pty_out_off;
+	/* --sync: lengths of the frames in pty_out, oldest first (a ring) */
+	uint16_t *sync_len;
+	size_t sync_head, sync_n;
 	uint64_t last_sync_write;
 	uint8_t *pty_in;
 	uint64_t last_errlog;
 	int status_fd;
 	uint64_t started;
-	bool call_ended;
 	char end_reason[200];
 };
 
@@ -205,10 +199,8 @@ void gre_stats_dump_syslog(const struct gre_stats *s)
 
 /* ---- transmit ------------------------------------------------------------ */
 
-static void note_send_error(struct gateway *gw, int err)
+static void note_send_error(struct gateway *gw, int err, uint64_t now)
 {
-	uint64_t now = now_us();
-
 	gw->st.tx_failed++;
 	/* ENOBUFS is the normal sign of a full queue; anything else is worth
 	 * a line, but never worth ending the tunnel over. */
@@ -219,7 +211,8 @@ static void note_send_error(struct gateway *gw, int err)
 	}
 }
 
-static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n)
+static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n,
+		       uint64_t now)
 {
 	struct mmsghdr msgs[GW_BATCH];
 	struct iovec iov[GW_BATCH];
@@ -242,7 +235,7 @@ static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n)
 				continue;
 			/* Count the first packet as failed and go on with
 			 * the rest: one bad packet must not stall the batch. */
-			note_send_error(gw, errno);
+			note_send_error(gw, errno, now);
 			done++;
 			continue;
 		}
@@ -253,21 +246,17 @@ static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n)
 	}
 }
 
-static void flush_tx(struct gateway *gw)
+static void flush_tx(struct gateway *gw, uint64_t now)
 {
 	if (gw->ntx == 0)
 		return;
-	send_batch(gw, gw->tx, gw->ntx);
+	send_batch(gw, gw->tx, gw->ntx, now);
 	gw->ntx = 0;
 }
 
-static bool current_ack(struct gateway *gw, uint32_t *ack)
-{
-	return reorder_last_delivered(&gw->rq, ack);
-}
-
 /* --test-type: damage the order of what we send, for testing servers. */
-static void test_reorder_emit(struct gateway *gw, struct tx_slot *slot)
+static void test_reorder_emit(struct gateway *gw, struct tx_slot *slot,
+			      uint64_t now)
 {
 	const int type = gw->cfg->test_type;
 
@@ -292,8 +281,8 @@ static void test_reorder_emit(struct gateway *gw, struct tx_slot *slot)
 				(gw->nhold - 1) * sizeof(gw->hold[0]));
 			gw->hold[gw->nhold - 1] = first;
 		}
-		flush_tx(gw);
-		send_batch(gw, gw->hold, gw->nhold);
+		flush_tx(gw, now);
+		send_batch(gw, gw->hold, gw->nhold, now);
 		gw->nhold = 0;
 		return;
 	}
@@ -315,26 +304,17 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 		return;
 	}
 	if (gw->ntx == GW_BATCH)
-		flush_tx(gw);
+		flush_tx(gw, now);
 	slot = &gw->tx[gw->ntx];
 	h.payload_len = (uint16_t)len;
-	h.seq = gw->tx_seq++;
-	if (gw->ack_pending && current_ack(gw, &h.ack)) {
-		h.has_ack = true;
-		gw->ack_pending = false;
-		gw->acks_owed = 0;
-		gw->last_ack = now;
-		gw->last_ack_sent = h.ack;
-	}
+	h.seq = gre_session_tx_data(&gw->gs, now, &h.has_ack, &h.ack);
 	hl = gre_encode(slot->buf, &h);
 	memcpy(slot->buf + hl, frame, len);
 	slot->len = hl + len;
-	gw->rtt_ring[h.seq % GW_RTT_RING].seq = h.seq;
-	gw->rtt_ring[h.seq % GW_RTT_RING].t = now;
 	gw->st.tx_sent++;
 	gw->st.tx_bytes += len;
 	if (gw->cfg->test_type > 0) {
-		test_reorder_emit(gw, slot);
+		test_reorder_emit(gw, slot, now);
 		return;
 	}
 	gw->ntx++;
@@ -345,16 +325,12 @@ static void send_ack_only(struct gateway *gw, uint64_t now)
 	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id, .has_ack = true };
 	struct tx_slot *slot;
 
-	if (!current_ack(gw, &h.ack))
+	if (!gre_session_tx_ack(&gw->gs, now, &h.ack))
 		return;
 	if (gw->ntx == GW_BATCH)
-		flush_tx(gw);
+		flush_tx(gw, now);
 	slot = &gw->tx[gw->ntx++];
 	slot->len = gre_encode(slot->buf, &h);
-	gw->ack_pending = false;
-	gw->acks_owed = 0;
-	gw->last_ack = now;
-	gw->last_ack_sent = h.ack;
 	gw->st.tx_acks++;
 }
 
@@ -414,53 +390,65 @@ static bool pty_readable(struct gateway *gw, uint64_t now)
 	} else {
 		pty_frames_async(gw, gw->pty_in, (size_t)n, now);
 	}
-	flush_tx(gw);
+	flush_tx(gw, now);
 	return true;
 }
 
 /* ---- GRE -> pty -------------------------------------------------------- */
 
-static void deliver(struct gateway *gw, const uint8_t *frame, size_t len)
+/* Written bytes are dropped from the front only when room runs short:
+ * one memmove per many writes, not one per write. */
+static size_t pty_out_room(struct gateway *gw, size_t want)
 {
-	size_t room;
-
-	/* Written bytes are dropped from the front only when room runs
-	 * short: one memmove per many writes, not one per write. */
-	if (gw->pty_out_off > 0 &&
-	    GW_PTY_OUT_MAX - gw->pty_out_len < HDLC_ENCODED_MAX(len)) {
+	if (gw->pty_out_off > 0 && GW_PTY_OUT_MAX - gw->pty_out_len < want) {
 		memmove(gw->pty_out, gw->pty_out + gw->pty_out_off,
 			gw->pty_out_len - gw->pty_out_off);
 		gw->pty_out_len -= gw->pty_out_off;
 		gw->pty_out_off = 0;
 	}
-	room = GW_PTY_OUT_MAX - gw->pty_out_len;
+	return GW_PTY_OUT_MAX - gw->pty_out_len;
+}
+
+/* Queue one frame for pppd: HDLC-encoded, or (sync) as it is, with its
+ * length in the boundary ring so that flush_pty writes it on its own.
+ * Returns false when there is no room (the frame is dropped). */
+static bool pty_queue_frame(struct gateway *gw, const uint8_t *frame,
+			    size_t len)
+{
+	size_t room;
 	ssize_t w;
 
 	if (gw->cfg->sync) {
-		/* Each frame is written on its own, paced (flush_pty). */
-		if (room < len + 2)
-			return;
-		/* Keep a 2-byte length before each queued sync frame. */
-		gw->pty_out[gw->pty_out_len++] = (uint8_t)(len >> 8);
-		gw->pty_out[gw->pty_out_len++] = (uint8_t)len;
+		if (gw->sync_n == GW_SYNC_FRAMES || pty_out_room(gw, len) < len)
+			return false;
 		memcpy(gw->pty_out + gw->pty_out_len, frame, len);
 		gw->pty_out_len += len;
-		goto accepted;
+		gw->sync_len[(gw->sync_head + gw->sync_n++) % GW_SYNC_FRAMES] =
+			(uint16_t)len;
+		return true;
 	}
+	room = pty_out_room(gw, HDLC_ENCODED_MAX(len));
 	w = hdlc_tx_encode(&gw->htx, frame, len, gw->send_accm,
 			   gw->pty_out + gw->pty_out_len, room);
 	if (w < 0)
-		return;
+		return false;
 	gw->pty_out_len += (size_t)w;
-accepted:
-	gw->st.rx_accepted++;
-	gw->st.rx_bytes += len;
-	if (!gw->ack_pending)
-		gw->owed_since = now_us();
-	gw->ack_pending = true;
-	gw->acks_owed++;
+	return true;
 }
 
+static void deliver(struct gateway *gw, const uint8_t *frame, size_t len,
+		    uint32_t seq, uint64_t now)
+{
+	if (!pty_queue_frame(gw, frame, len))
+		return;
+	gw->st.rx_accepted++;
+	gw->st.rx_bytes += len;
+	gre_session_delivered(&gw->gs, seq, now);
+}
+
+/* The one place frames leave the reorder queue: after every push (a push
+ * may fill the queue, and later packets of the batch need room) and when
+ * its deadline passes (gw_loop). */
 static void drain_reorder(struct gateway *gw, uint64_t now)
 {
 	const uint8_t *data;
@@ -468,17 +456,45 @@ static void drain_reorder(struct gateway *gw, uint64_t now)
 	size_t len;
 
 	while ((len = reorder_pop(&gw->rq, now, &data, &seq, &lost)) > 0)
-		deliver(gw, data, len);
+		deliver(gw, data, len, seq, now);
 	gw->st.rx_lost += lost;
 }
 
 static void on_ack(struct gateway *gw, uint32_t ack, uint64_t now)
 {
-	size_t i = ack % GW_RTT_RING;
+	if (gre_session_peer_ack(&gw->gs, ack, now))
+		gw->st.rtt_us = gre_session_rtt(&gw->gs);
+}
 
-	if (gw->rtt_ring[i].seq == ack && gw->rtt_ring[i].t) {
-		gw->st.rtt_us = (int32_t)(now - gw->rtt_ring[i].t);
-		gw->rtt_ring[i].t = 0;
+/* Count a data packet by what the reorder queue made of it. */
+static void account_push(struct gateway *gw, enum reorder_verdict v,
+			 const struct gre_hdr *h, uint32_t lost)
+{
+	switch (v) {
+	case RO_DELIVER:
+		if (lost) {
+			gw->st.rx_buffered++;
+			gw->st.rx_lost += lost;
+		}
+		break;
+	case RO_QUEUED:
+		gw->st.rx_buffered++;
+		break;
+	case RO_DUP:
+	case RO_OLD:
+		gw->st.rx_underwin++;
+		log_verbose("discarding duplicate or old packet %u", h->seq);
+		break;
+	case RO_OVER:
+		gw->st.rx_overwin++;
+		log_verbose("discarding packet %u, too far ahead of the "
+			  "window", h->seq);
+		break;
+	case RO_TOOBIG:
+		gw->st.rx_invalid++;
+		log_verbose("discarding packet %u: %u bytes cannot be "
+			  "buffered", h->seq, h->payload_len);
+		break;
 	}
 }
 
@@ -488,6 +504,7 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 	struct ipv4_info ip;
 	struct gre_hdr h;
 	const uint8_t *g;
+	enum reorder_verdict v;
 	uint32_t lost = 0;
 	int hl;
 
@@ -515,38 +532,15 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 		gw->st.rx_acks++;
 		return;
 	}
-	switch (reorder_push(&gw->rq, h.seq, g + hl, h.payload_len, now,
-			     &lost)) {
-	case RO_DELIVER:
-		if (lost) {
-			gw->st.rx_buffered++;
-			gw->st.rx_lost += lost;
-		}
-		deliver(gw, g + hl, h.payload_len);
-		drain_reorder(gw, now);
-		break;
-	case RO_QUEUED:
-		gw->st.rx_buffered++;
-		/* A full queue gives up its oldest gap now, not at the end
-		 * of the batch: later packets of this batch need room. */
-		drain_reorder(gw, now);
-		break;
-	case RO_DUP:
-	case RO_OLD:
-		gw->st.rx_underwin++;
-		log_verbose("discarding duplicate or old packet %u", h.seq);
-		break;
-	case RO_OVER:
-		gw->st.rx_overwin++;
-		log_verbose("discarding packet %u, too far ahead of the "
-			  "window", h.seq);
-		break;
-	case RO_TOOBIG:
-		gw->st.rx_invalid++;
-		log_verbose("discarding packet %u: %u bytes cannot be "
-			  "buffered", h.seq, h.payload_len);
-		break;
-	}
+	v = reorder_push(&gw->rq, h.seq, g + hl, h.payload_len, now, &lost);
+	account_push(gw, v, &h, lost);
+	/* What the peer sends tells whether it keeps our window; a packet
+	 * the queue refused as far ahead says nothing we act on. */
+	if (v != RO_OVER && v != RO_TOOBIG)
+		gre_session_rx_data(&gw->gs, h.seq, now);
+	if (v == RO_DELIVER)
+		deliver(gw, g + hl, h.payload_len, h.seq, now);
+	drain_reorder(gw, now);
 }
 
 static uint32_t rx_ovfl_count(struct msghdr *mh)
@@ -620,75 +614,68 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 		    gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_MAX / 4)
 			break;
 	}
-	drain_reorder(gw, now);
 }
 
-/* When we must send an ack-only packet if no data packet carries the ack
- * first.  A single frame owed waits GW_ACK_DELAY_US (pptp-linux: 0.5 s).
- * Two or more are acked at once, as pptp-linux does: a server may send
- * only a window of packets (we offer 3 in the call request) before it
- * hears an ack.  But under load at most one ack-only packet goes out per
- * GW_ACK_MIN_GAP_US: each costs a full send, and acking every receive
- * batch cost a fifth of the gateway's CPU (bench/PROFILE.md). */
-static uint64_t ack_deadline(const struct gateway *gw)
+static bool pty_out_pending(const struct gateway *gw)
 {
-	uint64_t gap_end = gw->last_ack + GW_ACK_MIN_GAP_US;
-
-	if (!gw->ack_pending)
-		return UINT64_MAX;
-	if (gw->acks_owed >= GW_ACK_NOW)
-		return gap_end > gw->owed_since ? gap_end : gw->owed_since;
-	return gw->owed_since + GW_ACK_DELAY_US;
+	return gw->pty_out_len > gw->pty_out_off;
 }
 
-static void sync_pace(struct gateway *gw)
+/* --sync: when the next frame may be written (see flush_pty). */
+static uint64_t sync_write_due(const struct gateway *gw)
 {
-	uint64_t since = now_us() - gw->last_sync_write;
-	struct timespec gap = { 0 };
+	return gw->last_sync_write + GW_SYNC_GAP_US;
+}
 
-	if (since >= GW_SYNC_GAP_US)
-		return;
-	gap.tv_nsec = (long)(GW_SYNC_GAP_US - since) * 1000;
-	nanosleep(&gap, NULL);
+/* Write one sync frame, if its time has come.  A pty keeps no frame
+ * boundaries: two writes that reach the other side before its line
+ * discipline runs arrive as one frame.  So each frame goes out in a write
+ * of its own, GW_SYNC_GAP_US after the previous one (README "Sync mode",
+ * measured); the loop waits for that moment in poll, never in a sleep,
+ * so GRE is still read meanwhile.  Returns the write's result. */
+static ssize_t write_sync_frame(struct gateway *gw, uint64_t now)
+{
+	size_t len = gw->sync_len[gw->sync_head];
+	ssize_t w;
+
+	if (now < sync_write_due(gw)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	w = write(gw->cfg->pty_out, gw->pty_out + gw->pty_out_off, len);
+	if (w < 0)
+		return w;
+	gw->last_sync_write = now;
+	/* A frame the pty cut short cannot be completed as one frame: the
+	 * rest is dropped with it. */
+	gw->sync_head = (gw->sync_head + 1) % GW_SYNC_FRAMES;
+	gw->sync_n--;
+	return (ssize_t)len;
 }
 
 /* Returns false when the pty is gone. */
-static bool flush_pty(struct gateway *gw)
+static bool flush_pty(struct gateway *gw, uint64_t now)
 {
-	size_t off = 0;
+	size_t off = gw->pty_out_off;
 	int err = 0;
 
-	off = gw->pty_out_off;
 	while (off < gw->pty_out_len) {
 		ssize_t w;
 
-		if (gw->cfg->sync) {
-			/* Queued sync frames carry a 2-byte length; each goes
-			 * out in one write so pppd sees its boundary.  A pty
-			 * has no boundaries of its own: two writes that reach
-			 * the other side before its line discipline runs
-			 * arrive as one frame.  A short pause between frames
-			 * lets it run (README, "Sync mode", measured). */
-			size_t len = ((size_t)gw->pty_out[off] << 8) |
-				     gw->pty_out[off + 1];
-
-			sync_pace(gw);
-			w = write(gw->cfg->pty_out, gw->pty_out + off + 2, len);
-			gw->last_sync_write = now_us();
-			if (w >= 0)
-				w = (ssize_t)len + 2;
-		} else {
+		gw->pty_out_off = off;
+		if (gw->cfg->sync)
+			w = write_sync_frame(gw, now);
+		else
 			w = write(gw->cfg->pty_out, gw->pty_out + off,
 				  gw->pty_out_len - off);
-		}
 		if (w <= 0) {
 			err = w < 0 ? errno : EAGAIN;
 			break;
 		}
 		off += (size_t)w;
-		/* The pty took less than we offered: it is full, the next
-		 * write would only say EAGAIN. */
-		if (!gw->cfg->sync && off < gw->pty_out_len)
+		/* Sync: one frame per pass.  Async: the pty took less than
+		 * we offered, it is full; the next write would say EAGAIN. */
+		if (gw->cfg->sync || off < gw->pty_out_len)
 			break;
 	}
 	gw->pty_out_off = off;
@@ -723,31 +710,34 @@ static bool cm_readable(struct gateway *gw)
 		if (r.type == CM_CALL_DOWN) {
 			snprintf(gw->end_reason, sizeof(gw->end_reason), "%s",
 				 r.text);
-			gw->call_ended = true;
 			return false;
 		}
 		return true;
 	}
 	snprintf(gw->end_reason, sizeof(gw->end_reason),
 		 "call manager closed the call");
-	gw->call_ended = true;
 	return false;
 }
 
 /* ---- loop --------------------------------------------------------------- */
 
-static int gw_timeout_ms(struct gateway *gw, uint64_t now)
+/* The next timer of the loop: the reorder queue's, the ack's, the next
+ * sync frame's; at most a second away. */
+static struct timespec gw_timeout(const struct gateway *gw, uint64_t now)
 {
-	uint64_t d = reorder_deadline(&gw->rq);
+	uint64_t d = reorder_deadline(&gw->rq), a;
+	struct timespec ts = { 1, 0 };
 
-	if (ack_deadline(gw) < d)
-		d = ack_deadline(gw);
-	if (d == UINT64_MAX)
-		return 1000;
+	a = gre_session_ack_due(&gw->gs, now);
+	if (a < d)
+		d = a;
+	if (gw->cfg->sync && pty_out_pending(gw) && sync_write_due(gw) < d)
+		d = sync_write_due(gw);
 	if (d <= now)
-		return 0;
-	d = (d - now + 999) / 1000;
-	return d > 1000 ? 1000 : (int)d;
+		return (struct timespec){ 0, 0 };
+	if (d - now < 1000000)
+		ts = (struct timespec){ 0, (long)(d - now) * 1000 };
+	return ts;
 }
 
 static int gw_alloc(struct gateway *gw)
@@ -758,8 +748,11 @@ static int gw_alloc(struct gateway *gw)
 	gw->pty_in = malloc(GW_PTY_READ);
 	if (gw->cfg->test_type > 0)
 		gw->hold = calloc(GW_TEST_HOLD, sizeof(*gw->hold));
+	if (gw->cfg->sync)
+		gw->sync_len = calloc(GW_SYNC_FRAMES, sizeof(*gw->sync_len));
 	if (!gw->tx || !gw->rx || !gw->pty_out || !gw->pty_in ||
-	    (gw->cfg->test_type > 0 && !gw->hold))
+	    (gw->cfg->test_type > 0 && !gw->hold) ||
+	    (gw->cfg->sync && !gw->sync_len))
 		return -ENOMEM;
 	return 0;
 }
@@ -771,6 +764,7 @@ static void gw_release(struct gateway *gw)
 	free(gw->pty_out);
 	free(gw->pty_in);
 	free(gw->hold);
+	free(gw->sync_len);
 	reorder_free(&gw->rq);
 }
 
@@ -803,15 +797,72 @@ static void status_poll(struct gateway *gw, uint64_t now)
 	status_serve(gw->status_fd, &si);
 }
 
-static enum gateway_end gw_loop(struct gateway *gw)
+/* Everything that is due before the loop waits: the reorder queue's
+ * timeout, an ack, queued GRE packets, frames for pppd.  Returns false
+ * when the pty is gone. */
+static bool gw_run_due(struct gateway *gw, uint64_t now)
+{
+	drain_reorder(gw, now);
+	if (now >= gre_session_ack_due(&gw->gs, now))
+		send_ack_only(gw, now);
+	flush_tx(gw, now);
+	return !pty_out_pending(gw) || flush_pty(gw, now);
+}
+
+/* Whether to ask poll for room on the pty: only for bytes that may be
+ * written now (a sync frame waiting for its gap waits on the timeout). */
+static bool want_pty_out(const struct gateway *gw, uint64_t now)
+{
+	if (!pty_out_pending(gw))
+		return false;
+	return !gw->cfg->sync || now >= sync_write_due(gw);
+}
+
+struct gw_poll {
+	struct pollfd pfd[5];
+	nfds_t n;
+	int pty, gre, cm, st;
+};
+
+static void gw_poll_set(struct gateway *gw, struct gw_poll *p, uint64_t now)
 {
 	const struct gateway_config *cfg = gw->cfg;
 
+	p->n = 0;
+	p->gre = p->cm = p->st = -1;
+	p->pty = (int)p->n;
+	p->pfd[p->n++] = (struct pollfd){ .fd = cfg->pty_in, .events = POLLIN };
+	if (want_pty_out(gw, now)) {
+		if (cfg->pty_out == cfg->pty_in)
+			p->pfd[p->pty].events |= POLLOUT;
+		else
+			p->pfd[p->n++] = (struct pollfd){ .fd = cfg->pty_out,
+							  .events = POLLOUT };
+	}
+	/* Backpressure: while pppd is slow, leave GRE in the kernel. */
+	if (gw->pty_out_len - gw->pty_out_off < GW_PTY_OUT_MAX / 2) {
+		p->gre = (int)p->n;
+		p->pfd[p->n++] = (struct pollfd){ .fd = cfg->gre_fd,
+						  .events = POLLIN };
+	}
+	if (cfg->cm_fd >= 0) {
+		p->cm = (int)p->n;
+		p->pfd[p->n++] = (struct pollfd){ .fd = cfg->cm_fd,
+						  .events = POLLIN };
+	}
+	if (gw->status_fd >= 0) {
+		p->st = (int)p->n;
+		p->pfd[p->n++] = (struct pollfd){ .fd = gw->status_fd,
+						  .events = POLLIN };
+	}
+}
+
+static enum gateway_end gw_loop(struct gateway *gw)
+{
 	for (;;) {
-		struct pollfd pfd[5];
-		nfds_t n = 0;
-		int ipty = -1, igre = -1, icm = -1, ist = -1;
+		struct gw_poll p;
 		uint64_t now = now_us();
+		struct timespec timeout;
 
 		if (gw_stop)
 			return GW_END_SIGNAL;
@@ -819,55 +870,26 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			gw_dump_stats = 0;
 			gre_stats_dump_syslog(&gw->st);
 		}
-		drain_reorder(gw, now);
-		if (now >= ack_deadline(gw))
-			send_ack_only(gw, now);
-		flush_tx(gw);
-		if (gw->pty_out_len > gw->pty_out_off && !flush_pty(gw))
+		if (!gw_run_due(gw, now))
 			return GW_END_PTY;
-
-		ipty = (int)n;
-		pfd[n++] = (struct pollfd){ .fd = cfg->pty_in, .events = POLLIN };
-		if (gw->pty_out_len > gw->pty_out_off) {
-			if (cfg->pty_out == cfg->pty_in) {
-				pfd[ipty].events |= POLLOUT;
-			} else {
-				pfd[n++] = (struct pollfd){ .fd = cfg->pty_out,
-							    .events = POLLOUT };
-			}
-		}
-		/* Backpressure: while pppd is slow, leave GRE in the kernel. */
-		if (gw->pty_out_len - gw->pty_out_off < GW_PTY_OUT_MAX / 2) {
-			igre = (int)n;
-			pfd[n++] = (struct pollfd){ .fd = cfg->gre_fd,
-						    .events = POLLIN };
-		}
-		if (cfg->cm_fd >= 0) {
-			icm = (int)n;
-			pfd[n++] = (struct pollfd){ .fd = cfg->cm_fd,
-						    .events = POLLIN };
-		}
-		if (gw->status_fd >= 0) {
-			ist = (int)n;
-			pfd[n++] = (struct pollfd){ .fd = gw->status_fd,
-						    .events = POLLIN };
-		}
-		if (poll(pfd, n, gw_timeout_ms(gw, now)) < 0) {
+		gw_poll_set(gw, &p, now);
+		timeout = gw_timeout(gw, now);
+		if (ppoll(p.pfd, p.n, &timeout, NULL) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll: %s", strerror(errno));
 			return GW_END_ERROR;
 		}
 		now = now_us();
-		if (igre >= 0 && (pfd[igre].revents & POLLIN))
+		if (p.gre >= 0 && (p.pfd[p.gre].revents & POLLIN))
 			gre_readable(gw, now);
-		if (pfd[ipty].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (p.pfd[p.pty].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (!pty_readable(gw, now))
 				return GW_END_PTY;
 		}
-		if (icm >= 0 && pfd[icm].revents && !cm_readable(gw))
+		if (p.cm >= 0 && p.pfd[p.cm].revents && !cm_readable(gw))
 			return GW_END_CALL;
-		if (ist >= 0 && (pfd[ist].revents & POLLIN))
+		if (p.st >= 0 && (p.pfd[p.st].revents & POLLIN))
 			status_poll(gw, now);
 	}
 }
@@ -880,10 +902,10 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 	if (!gw)
 		return GW_END_ERROR;
 	gw->cfg = cfg;
-	gw->tx_seq = GW_FIRST_SEQ;
 	gw->send_accm = 0xffffffffu;
 	gw->status_fd = -1;
 	gw->started = now_us();
+	gre_session_init(&gw->gs, GS_FIRST_SEQ, GS_RX_WINDOW);
 	reorder_init(&gw->rq, cfg->timeout_us, cfg->missing_window,
 		     cfg->nobuffer);
 	hdlc_rx_init(&gw->hrx);
@@ -896,11 +918,18 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 	set_nonblock(cfg->pty_in, true);
 	set_nonblock(cfg->pty_out, true);
 	set_nonblock(cfg->gre_fd, true);
+	/* Sync pacing waits a few microseconds in poll: let those timers
+	 * fire on time (only this process, only in sync mode). */
+	if (cfg->sync)
+		prctl(PR_SET_TIMERSLACK, GW_SYNC_TIMER_SLACK_NS, 0, 0, 0);
 	if (cfg->status_path)
 		gw->status_fd = status_listen(cfg->status_path);
 	install_signals();
 	end = gw_loop(gw);
-	flush_tx(gw);
+	/* Frames pppd got are acked even now: a server that keeps the
+	 * window would otherwise wait for this ack until its time-out. */
+	send_ack_only(gw, now_us());
+	flush_tx(gw, now_us());
 	if (end == GW_END_CALL || end == GW_END_PTY)
 		log_info("%s", gw->end_reason);
 	else if (end == GW_END_SIGNAL)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gre_wire.h"
+
 _Static_assert(REORDER_CAP <= UINT16_MAX, "buffer index is a uint16_t");
 _Static_assert(REORDER_PKT_MAX <= UINT32_MAX, "slot length is a uint32_t");
 _Static_assert(REORDER_RESYNC_RUN >= 1, "a resync needs at least one packet");
@@ -15,12 +17,10 @@ static inline uint32_t seq_dist(uint32_t a, uint32_t b)
 	return a - b;
 }
 
-/* a strictly before b, wrap-safe. Exactly half the space apart counts as
- * "a after b", so behind is 1..2^31-1 and ahead is 0..2^31. */
-static inline bool seq_before(uint32_t a, uint32_t b)
-{
-	return (int32_t)(b - a) > 0;
-}
+/* Order comes from gre_wire.h's wrap-safe SEQ_* macros, always written
+ * with the reference on the left (SEQ_GT(ref, seq): seq is behind ref) so
+ * that exactly half the space apart counts as ahead: behind is 1..2^31-1,
+ * ahead is 0..2^31. */
 
 static void set_lost(uint32_t *lost, uint32_t n)
 {
@@ -88,7 +88,7 @@ static void mark_delivered(struct reorder *q, uint32_t seq)
 	q->next_seq = seq + 1;
 	q->last_seq = seq;
 	q->delivered_any = true;
-	if (q->give_up && !seq_before(seq, q->give_up_seq))
+	if (q->give_up && SEQ_LE(q->give_up_seq, seq))
 		q->give_up = false;
 }
 
@@ -185,7 +185,7 @@ enum reorder_verdict reorder_push(struct reorder *q, uint32_t seq,
 		mark_delivered(q, seq);
 		return RO_DELIVER;
 	}
-	if (seq_before(seq, q->next_seq))
+	if (SEQ_GT(q->next_seq, seq))
 		return RO_OLD;
 	if (ahead >= q->window)
 		return over_window(q, seq, lost);
@@ -221,7 +221,7 @@ static bool gap_given_up_now(const struct reorder *q)
 {
 	if (q->count >= REORDER_CAP)
 		return true;
-	return q->give_up && !seq_before(q->give_up_seq, q->slot[0].seq);
+	return q->give_up && SEQ_LE(q->slot[0].seq, q->give_up_seq);
 }
 
 static void remove_head(struct reorder *q)

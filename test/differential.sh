@@ -36,7 +36,9 @@
 # |                             |                                  |                                  | each session at |
 # |                             |                                  |                                  | zero (PoPToP    |
 # |                             |                                  |                                  | copes with 1)   |
-# | ack-only delay (1 pending)  | 0.5 s                            | 20 ms (GW_ACK_DELAY_US)          | deliberate      |
+# | ack-only delay (1 pending)  | 0.5 s                            | 0.5 ms to a server that keeps    | deliberate:     |
+# |                             |                                  | the window, 20 ms to one seen    | never keep a    |
+# |                             |                                  | beyond it (gre_session.h)        | sender waiting  |
 # | exit status, OCRP refused   | 143 (SIGTERM from its call mgr)  | 1                                | deliberate      |
 # | syslog lines, --loglevel    | see the table in test/logcmp.sh  | (scenario "loglevels": a normal  | each listed     |
 # | 0, 1, 2                     | (lines compared by what they     | call, OCRP and SCCRP refused, no | there with its  |

@@ -765,9 +765,40 @@ t_defects() {
 	assert_clean $n
 }
 
+# A server that keeps RFC 2637's sliding window (the window we offer in
+# Outgoing-Call-Request) and times out acks (section 4.4, tsrv
+# --strict-window) is never held up by our acks: flat out and paced, every
+# frame arrives and the server's ack time-outs stay 0.
+t_strict_window() {
+	local n=strict_flat f to
+	tsrv_start $n --strict-window --ato-min 20 --data source --count 20000 --size 200 \
+		--source-delay 0.3 --exit-when-idle || return
+	TIMEOUT=40 run_pty $n PPPSTUB_EXPECT=20000 PPPSTUB_TIMEOUT=30 -- \
+		$SRV --nolaunchpppd --nohostroute
+	f=$WORK/$n.stub
+	tsrv_stop
+	to=$(kv "$WORK/$n.srv.stats" ack_timeouts)
+	[ "$(kv "$f" received)" = 20000 ] && [ "$(kv "$f" bad_payload)" = 0 ] &&
+		[ "$to" = 0 ] && grep -q "EV strict-window .*window=" "$WORK/$n.srv.log"
+	check $n $? "expected 20000 frames and 0 ack time-outs, saw received=$(kv "$f" received) ack_timeouts=$to ($(grep -m1 'strict-window' "$WORK/$n.srv.log"))"
+	assert_clean $n
+	# Paced: one frame at a time, each must be acked within the time-out.
+	n=strict_paced
+	tsrv_start $n --strict-window --ato-min 20 --data source --count 50 --size 200 \
+		--rate 25 --source-delay 0.3 --log-gre --exit-when-idle || return
+	run_pty $n PPPSTUB_EXPECT=50 PPPSTUB_TIMEOUT=10 -- \
+		$SRV --nolaunchpppd --nohostroute
+	f=$WORK/$n.stub
+	tsrv_stop
+	to=$(kv "$WORK/$n.srv.stats" ack_timeouts)
+	[ "$(kv "$f" received)" = 50 ] && [ "$to" = 0 ]
+	check $n $? "expected 50 paced frames and 0 ack time-outs, saw received=$(kv "$f" received) ack_timeouts=$to"
+	assert_clean $n
+}
+
 for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused t_causes t_callmgr_fds t_socket_modes \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync t_status t_status_hostile t_multiaddr t_defects; do
+	t_reorder t_test_type t_sync t_status t_status_hostile t_multiaddr t_defects t_strict_window; do
 	want "$t" || continue
 	$t
 done

@@ -295,6 +295,7 @@ struct opts {
 	double max_time;
 	uint16_t call_id_start;
 	int strict_window;
+	uint32_t window_override;	/* --window N: instead of the OCRQ's */
 	double ato_min_ms, ato_max_ms;
 };
 
@@ -1016,6 +1017,8 @@ static void strict_start(struct srv *s, struct call *cl, uint16_t window)
 {
 	if (!s->o.strict_window || !cl)
 		return;
+	if (s->o.window_override)
+		window = (uint16_t)s->o.window_override;
 	if (window == 0)	/* RFC: at least 1; a 0 would stall forever */
 		window = 1;
 	if (window > STRICT_RING)
@@ -2469,7 +2472,7 @@ static void usage(FILE *f)
 "  --layout plain|ip\n"
 "  --reorder-every N --dup-every N --drop-every N --seq-start N\n"
 "  --piggyback-acks --no-piggyback-acks --ack-only --ack-delay MS\n"
-"  --strict-window --ato-min MS (10) --ato-max MS (1000)\n"
+"  --strict-window --ato-min MS (10) --ato-max MS (1000) --window N\n"
 "  --inject NAME[@SECS]   (repeatable; NAME raw:HEX sends those bytes)\n");
 }
 
@@ -2566,7 +2569,7 @@ enum {
 	O_SOURCE_DELAY, O_REORDER, O_DUP, O_DROP, O_SEQ_START, O_PIGGY,
 	O_NO_PIGGY, O_ACK_ONLY, O_ACK_DELAY, O_INJECT, O_EXIT_IDLE,
 	O_MAX_TIME, O_CALL_ID_START, O_LAYOUT,
-	O_STRICT_WINDOW, O_ATO_MIN, O_ATO_MAX,
+	O_STRICT_WINDOW, O_ATO_MIN, O_ATO_MAX, O_WINDOW,
 };
 
 static const struct option long_opts[] = {
@@ -2613,6 +2616,7 @@ static const struct option long_opts[] = {
 	{ "strict-window", no_argument, NULL, O_STRICT_WINDOW },
 	{ "ato-min", required_argument, NULL, O_ATO_MIN },
 	{ "ato-max", required_argument, NULL, O_ATO_MAX },
+	{ "window", required_argument, NULL, O_WINDOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -2745,6 +2749,11 @@ static int parse_one(struct opts *o, int c, const char *a)
 	case O_STRICT_WINDOW: o->strict_window = 1; break;
 	case O_ATO_MIN: r = parse_double(a, &o->ato_min_ms); break;
 	case O_ATO_MAX: r = parse_double(a, &o->ato_max_ms); break;
+	case O_WINDOW:
+		r = set_u32(a, &o->window_override);
+		if (!r && (o->window_override < 1 || o->window_override > STRICT_RING))
+			r = -EINVAL;
+		break;
 	case 'h':
 		usage(stdout);
 		exit(0);

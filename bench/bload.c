@@ -67,6 +67,7 @@ struct opts {
 	uint32_t size;		/* whole PPP frame, header included */
 	double max_s, settle_ms, idle_ms, ping_timeout_ms, drain_ms;
 	int ceil_up;		/* ptyceil: slave -> master instead */
+	int sync;		/* down: frames as they are, no HDLC (--sync) */
 	char **cmd;
 };
 
@@ -85,6 +86,8 @@ struct call {
 	int idx_valid;
 	uint32_t last_idx;
 	uint64_t first_rx, last_rx;
+	uint64_t reads, merged;	/* --sync: reads, frames that shared one */
+	uint64_t separate;	/* --sync: good frames that came alone */
 };
 
 struct proc_sample {
@@ -285,6 +288,41 @@ static void hdlc_input(struct call *c, const uint8_t *p, size_t n,
 	}
 }
 
+/* --sync: no flags, no FCS; every benchmark frame has --size bytes, so a
+ * read is cut into frames by that size.  A read that held more than one
+ * frame means the pty ran them together (what sync pppd cannot undo). */
+static void sync_input(struct call *c, const uint8_t *p, size_t n,
+		       uint64_t now)
+{
+	size_t k = n / O.size;
+	uint64_t before = c->received;
+	int alone = n == O.size && c->flen == 0;
+
+	c->reads++;
+	if (k > 1 || (k == 1 && n % O.size))
+		c->merged += n % O.size ? k : k - 1;
+	while (n > 0) {
+		size_t take = O.size - c->flen;
+
+		if (take > n)
+			take = n;
+		memcpy(c->frame + c->flen, p, take);
+		c->flen += take;
+		p += take;
+		n -= take;
+		if (c->flen < O.size)
+			break;
+		/* frame_done checks an FCS: give it one */
+		uint16_t f = (uint16_t)~fcs16(FCS_INIT, c->frame, c->flen);
+
+		c->frame[c->flen++] = (uint8_t)f;
+		c->frame[c->flen++] = (uint8_t)(f >> 8);
+		frame_done(c, now);
+	}
+	if (alone && c->received == before + 1)
+		c->separate++;
+}
+
 /* Read what is there; returns bytes read, 0 on nothing, -1 on EOF/error. */
 static ssize_t read_call(struct call *c, uint64_t now)
 {
@@ -292,7 +330,10 @@ static ssize_t read_call(struct call *c, uint64_t now)
 	ssize_t r = read(c->fd, buf, sizeof(buf));
 
 	if (r > 0) {
-		hdlc_input(c, buf, (size_t)r, now);
+		if (O.sync)
+			sync_input(c, buf, (size_t)r, now);
+		else
+			hdlc_input(c, buf, (size_t)r, now);
 		return r;
 	}
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
@@ -716,7 +757,7 @@ static int run_down(void)
 	}
 	/* steady state: every call flowing, none finished yet */
 	uint64_t ts = 0, te = UINT64_MAX, rx = 0, skipped = 0, bad = 0;
-	uint64_t bytes = 0, other = 0, back = 0;
+	uint64_t bytes = 0, other = 0, back = 0, reads = 0, merged = 0, sep = 0;
 
 	for (int i = 0; i < O.calls; i++) {
 		struct call *c = &C[i];
@@ -731,6 +772,9 @@ static int run_down(void)
 		bytes += c->rx_bytes;
 		other += c->other;
 		back += c->backwards;
+		reads += c->reads;
+		merged += c->merged;
+		sep += c->separate;
 		fprintf(R, "call%d_received=%" PRIu64 "\n", i, c->received);
 	}
 	int steady = te != UINT64_MAX && te > ts + 100000;
@@ -747,6 +791,9 @@ static int run_down(void)
 		rx, bytes, skipped, bad, other, back,
 		last_any > first_any ? last_any - first_any : 0, steady,
 		steady ? te - ts : 0, fps, why);
+	if (O.sync)
+		fprintf(R, "reads=%" PRIu64 "\nmerged=%" PRIu64
+			   "\nseparate=%" PRIu64 "\n", reads, merged, sep);
 	return 0;
 }
 
@@ -921,6 +968,7 @@ static void usage(void)
 		"[--drain-ms MS]\n"
 		"  [--ping-timeout-ms MS] [--max-s S] [--ceil-up] [--out FILE]\n"
 		"  [--ready FILE (made once the calls are up and sampled)]"
+		" [--sync (down: no HDLC, frames cut by --size)]"
 		" -- CLIENT ARGS...\n"
 		"  --size is the PPP frame (ff 03 00 21 + IP packet)\n");
 }
@@ -934,7 +982,7 @@ static int parse(int argc, char **argv)
 		{ "idle-ms", 1, NULL, 'i' }, { "drain-ms", 1, NULL, 'd' },
 		{ "ping-timeout-ms", 1, NULL, 'p' }, { "max-s", 1, NULL, 'x' },
 		{ "ceil-up", 0, NULL, 'u' }, { "out", 1, NULL, 'o' },
-		{ "ready", 1, NULL, 'r' },
+		{ "ready", 1, NULL, 'r' }, { "sync", 0, NULL, 'y' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -962,6 +1010,7 @@ static int parse(int argc, char **argv)
 		case 'u': O.ceil_up = 1; break;
 		case 'o': O.out = optarg; break;
 		case 'r': O.ready = optarg; break;
+		case 'y': O.sync = 1; break;
 		default: return -1;
 		}
 	}

@@ -13,6 +13,9 @@ BENCH=$TOP/bench
 REPS=${BENCH_REPS:-5}
 ONLY=${BENCH_ONLY:-}
 OURS=${BENCH_OURS:-$TOP/pptp}
+# BENCH_BEFORE=PATH: a previous build of ours, run in every pair as well;
+# its figures appear as TEST@before (ours column) beside TEST.
+BEFORE=${BENCH_BEFORE:-}
 TSRV=${BENCH_TSRV:-$TOP/test/tsrv}
 CACHE=${PPTP_LINUX_CACHE:-/var/cache/pptp-test/pptp-linux}	# as test/differential.sh
 RESULTS=${BENCH_RESULTS:-$BENCH/results}
@@ -32,6 +35,12 @@ PACED_SMALL_RATE=40000
 PACED_SMALL_N=100000
 PACED_BIG_RATE=15000
 PACED_BIG_N=40000
+# A server that keeps RFC 2637's sliding window (tsrv --strict-window):
+# flat out, each client's throughput is what its acks allow.
+STRICT_SMALL_N=60000
+STRICT_BIG_N=40000
+# --sync downstream: frames written to the pty one by one.
+SYNC_SMALL_N=60000
 SCALE_TOTAL_N=240000	# split over the calls of a scaling run
 FLOOD_N=1000000		# greblast, flat out
 PINGS=2000
@@ -127,10 +136,22 @@ ip netns add "$NS_S" && ip netns add "$NS_C" &&
 
 want() { [ -z "$ONLY" ] || [[ "$1" == *$ONLY* ]]; }
 kv() { sed -n "s/^$2=//p" "$1" 2>/dev/null | tail -1; }
-row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RAW"; }
+row() {
+	if [ "$2" = before ]; then
+		printf '%s@before\tours\t%s\t%s\t%s\n' "$1" "$3" "$4" "$5" >>"$RAW"
+	else
+		printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$RAW"
+	fi
+}
 fdiv() { awk -v a="$1" -v b="$2" -v m="${3:-1}" 'BEGIN { if (b + 0 == 0) print "nan"; else printf "%.6g\n", a * m / b }'; }
 
-client_bin() { if [ "$1" = ours ]; then echo "$OURS"; else echo "$THEIRS"; fi; }
+client_bin() {
+	case "$1" in
+	ours) echo "$OURS" ;;
+	before) echo "$BEFORE" ;;
+	*) echo "$THEIRS" ;;
+	esac
+}
 
 # ---- one run -------------------------------------------------------------
 TSRV_PID=""
@@ -179,7 +200,7 @@ bload_run() {
 		prof=(perf record -q ${PERF_ARGS:--e cpu-clock -F 4999 -g} -o "$PERF_OUT" --)
 	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "${prof[@]}" "$BLOAD" --srvlog "$WORK/r.log" \
 		--out "$out" "$@" -- "$(client_bin "$c")" $SRV --nolaunchpppd \
-		--nohostroute 2>>"$WORK/client.err"
+		--nohostroute ${CLIENT_ARGS:-} 2>>"$WORK/client.err"
 }
 
 FAILS=0
@@ -215,15 +236,16 @@ run_up() {
 }
 
 # down TEST CLIENT REP IPSIZE CALLS COUNT-PER-CALL [RATE-PER-CALL, 0=flat out]
+# (DOWN_TSRV_ARGS, DOWN_BLOAD_ARGS, CLIENT_ARGS: extra arguments)
 run_down() {
 	local t=$1 c=$2 r=$3 ip=$4 k=$5 n=$6 rate=${7:-0} o=$WORK/r.out
 	# every call is up before the first flood starts
 	local delay
 	delay=$(awk -v k="$k" 'BEGIN { printf "%.2f", 0.6 + 0.12 * k }')
 	tsrv_start --data source --count "$n" --size $((ip + 4)) \
-		--rate "$rate" --source-delay "$delay" || return
+		--rate "$rate" --source-delay "$delay" ${DOWN_TSRV_ARGS:-} || return
 	bload_run "$c" "$o" --mode down --calls "$k" --count "$n" \
-		--size $((ip + 4)) --idle-ms 400 --max-s 30
+		--size $((ip + 4)) --idle-ms 400 --max-s 30 ${DOWN_BLOAD_ARGS:-}
 	tsrv_wait
 	local rx fps cpu tx
 	rx=$(kv "$o" received); fps=$(kv "$o" fps); cpu=$(kv "$o" cpu_s)
@@ -236,6 +258,18 @@ run_down() {
 	row "$t" "$c" "$r" loss_pct "$(fdiv "$((tx - rx))" "$tx" 100)"
 	row "$t" "$c" "$r" cpu_s_per_mframe "$(fdiv "$cpu" "$rx" 1e6)"
 	row "$t" "$c" "$r" rss_per_call_kb "$(kv "$o" rss_per_call_kb)"
+	# the cost of acks: every ack the server got, per frame delivered
+	# (downstream the client sends no data, so these are ack-only packets)
+	row "$t" "$c" "$r" acks_per_frame "$(fdiv "$(kv "$WORK/r.stats" rx_acks)" "$rx")"
+	case "${DOWN_TSRV_ARGS:-}" in *--strict-window*)
+		row "$t" "$c" "$r" ack_timeouts "$(kv "$WORK/r.stats" ack_timeouts)" ;;
+	esac
+	case "${DOWN_BLOAD_ARGS:-}" in *--sync*)
+		# a frame that shares a read with another is one frame to a sync
+		# pppd (lost): the rate of frames that came alone is what counts
+		row "$t" "$c" "$r" merged_pct "$(fdiv "$(kv "$o" merged)" "$rx" 100)"
+		row "$t" "$c" "$r" separate_fps "$(fdiv "$(kv "$o" separate)" "$rx" "$fps")" ;;
+	esac
 }
 
 # ping TEST CLIENT REP
@@ -318,9 +352,12 @@ pair() {
 	want "$t" || return 0
 	if [ $((r % 2)) = 1 ]; then
 		$fn "$t" ours "$r" "$@"; $fn "$t" theirs "$r" "$@"
+		[ -n "$BEFORE" ] && $fn "$t" before "$r" "$@"
 	else
+		[ -n "$BEFORE" ] && $fn "$t" before "$r" "$@"
 		$fn "$t" theirs "$r" "$@"; $fn "$t" ours "$r" "$@"
 	fi
+	return 0
 }
 
 # --profile: our client alone under perf (cpu-clock sampling, call
@@ -397,6 +434,11 @@ for r in $(seq "$REPS"); do
 	pair run_down down_1400 "$r" $BIG 1 $DOWN_BIG_N
 	pair run_down down_64_at40k "$r" $SMALL 1 $PACED_SMALL_N $PACED_SMALL_RATE
 	pair run_down down_1400_at15k "$r" $BIG 1 $PACED_BIG_N $PACED_BIG_RATE
+	DOWN_TSRV_ARGS=--strict-window pair run_down strict_64 "$r" $SMALL 1 $STRICT_SMALL_N
+	DOWN_TSRV_ARGS=--strict-window pair run_down strict_1400 "$r" $BIG 1 $STRICT_BIG_N
+	# 128 frames in flight (a server with that window), as issue 9 measured
+	CLIENT_ARGS=--sync DOWN_BLOAD_ARGS=--sync DOWN_TSRV_ARGS="--strict-window --window 128" \
+		pair run_down sync_down_64 "$r" $SMALL 1 $SYNC_SMALL_N
 	pair run_ping latency_64 "$r"
 	pair run_down scale_4calls "$r" $SMALL 4 $((SCALE_TOTAL_N / 4))
 	pair run_down scale_16calls "$r" $SMALL 16 $((SCALE_TOTAL_N / 16))

@@ -9,12 +9,15 @@ function unit(m) {
 	if (m == "loss_pct" || m == "delivered_pct") return "%"
 	if (m == "cpu_s_per_mframe") return "CPU s/Mframe"
 	if (m == "rss_per_call_kb") return "kB/call"
+	if (m == "acks_per_frame") return "acks/frame"
+	if (m == "merged_pct") return "%"
+	if (m == "ack_timeouts") return "count"
 	if (m ~ /_us$/) return "us"
 	return ""
 }
 # +1: more is better, -1: less is better, 0: neither
 function better(m) {
-	if (m == "fps" || m == "pty_fps" || m == "mbps" || m == "delivered_pct") return 1
+	if (m == "fps" || m == "pty_fps" || m == "mbps" || m == "delivered_pct" || m == "separate_fps") return 1
 	if (m == "offered_fps") return 0
 	return -1
 }

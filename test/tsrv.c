@@ -232,14 +232,16 @@ static const char *const inject_names[INJ_COUNT] = {
 enum mx_inject_id {
 	MX_CCRQ, MX_CDN, MX_SLI, MX_WEN, MX_ECHO, MX_MGMT, MX_TYPEZERO,
 	MX_LEN0, MX_LEN65535, MX_RANDOM200, MX_TRUNCHDR, MX_SPLIT,
-	MX_SLIFLOOD,
+	MX_SLIFLOOD, MX_ICRQ, MX_SCCRQ, MX_DUPSCCRP, MX_DUPOCRP, MX_STOPCCRP,
+	MX_ECHORP,
 	MX_SEQJUMP,	/* GRE from here on */
 	MX_COUNT
 };
 
 static const char *const mx_inject_names[MX_COUNT] = {
 	"ccrq", "cdn", "sli", "wen", "echo", "mgmt", "typezero", "len0",
-	"len65535", "random200", "trunchdr", "split", "sliflood", "seqjump",
+	"len65535", "random200", "trunchdr", "split", "sliflood", "icrq",
+	"sccrq", "dupsccrp", "dupocrp", "stopccrp", "echorp", "seqjump",
 };
 
 static int mx_inject_find(const char *name)
@@ -2013,6 +2015,58 @@ static int mx_inject_ctrl(struct srv *s, struct conn *c, int k, uint64_t now)
 	case MX_SLIFLOOD:
 		for (i = 0; i < MX_SLIFLOOD_COUNT && !c->dead; i++)
 			send_sli(s, c, peer);
+		break;
+	case MX_ICRQ:	/* an incoming call offered to the client (a PNS) */
+		len = msg_init(m, T_ICRQ);
+		msg_set(m, T_ICRQ, "call_id", 0x4242);
+		msg_set(m, T_ICRQ, "serial", 1);
+		msg_set(m, T_ICRQ, "bearer", 1);
+		msg_set(m, T_ICRQ, "dialed_len", 4);
+		msg_set_str(m, T_ICRQ, "dialed", "1234");
+		conn_send(s, c, m, len);
+		break;
+	case MX_SCCRQ:	/* the PAC opening a control connection on this one */
+		len = msg_init(m, T_SCCRQ);
+		msg_set(m, T_SCCRQ, "version", 0x100);
+		msg_set(m, T_SCCRQ, "framing", 1);
+		msg_set(m, T_SCCRQ, "bearer", 1);
+		msg_set(m, T_SCCRQ, "max_channels", 1);
+		msg_set(m, T_SCCRQ, "firmware", 1);
+		msg_set_str(m, T_SCCRQ, "hostname", "tsrv");
+		msg_set_str(m, T_SCCRQ, "vendor", "tsrv");
+		conn_send(s, c, m, len);
+		break;
+	case MX_DUPSCCRP:	/* a second, unasked-for SCCRP */
+		len = msg_init(m, T_SCCRP);
+		msg_set(m, T_SCCRP, "version", 0x100);
+		msg_set(m, T_SCCRP, "result", 1);
+		msg_set(m, T_SCCRP, "framing", 1);
+		msg_set(m, T_SCCRP, "bearer", 1);
+		msg_set(m, T_SCCRP, "max_channels", 1);
+		msg_set(m, T_SCCRP, "firmware", 1);
+		msg_set_str(m, T_SCCRP, "hostname", "tsrv");
+		msg_set_str(m, T_SCCRP, "vendor", "tsrv");
+		conn_send(s, c, m, len);
+		break;
+	case MX_DUPOCRP:	/* the call's OCRP once more */
+		len = msg_init(m, T_OCRP);
+		msg_set(m, T_OCRP, "call_id", cl ? cl->id : 0);
+		msg_set(m, T_OCRP, "peer_call_id", peer);
+		msg_set(m, T_OCRP, "result", 1);
+		msg_set(m, T_OCRP, "speed", 100000000);
+		msg_set(m, T_OCRP, "window", 64);
+		conn_send(s, c, m, len);
+		break;
+	case MX_STOPCCRP:	/* a reply to a StopCCRQ nobody sent */
+		len = msg_init(m, T_STOPCCRP);
+		msg_set(m, T_STOPCCRP, "result", 1);
+		conn_send(s, c, m, len);
+		break;
+	case MX_ECHORP:	/* a reply to an Echo-Request nobody sent */
+		len = msg_init(m, T_ECHORP);
+		msg_set(m, T_ECHORP, "id", 0xDEAD);
+		msg_set(m, T_ECHORP, "result", 1);
+		conn_send(s, c, m, len);
 		break;
 	default:
 		break;

@@ -20,7 +20,7 @@ INSTALL_STRIP ?= -s
 PPPD_BINARY ?= /usr/sbin/pppd
 
 # The pure cores: no I/O, unit-tested and fuzzed.
-CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o \
+CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o gre_diag.o \
             pptp_quirks.o orckit_quirks.o
 # The shells: processes, sockets, the pty.
 SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "dirutil.h"
+#include "gre_diag.h"
 #include "pptp_callmgr.h"
 #include "pptp_gre.h"
 #include "pptp_quirks.h"
@@ -49,7 +50,7 @@ struct options {
 	const char *logstring;
 	struct in_addr localbind;
 	int loglevel, quirk;
-	long test_type, test_rate, missing_window, rtmark;
+	long test_type, test_rate, missing_window, rtmark, gre_check;
 	const char *client_hostname;
 	bool status;
 	enum status_style status_style;
@@ -98,6 +99,8 @@ static void usage_text(FILE *f)
 "  --missing-window <n>  Packets ahead of the expected one that may be\n"
 "                        buffered (default 300, recommended 6000)\n"
 "  --client-hostname <name> Hostname sent to the server (default 'local')\n"
+"  --gre-check <secs>    Warn when no GRE gets through for <secs> while\n"
+"                        pppd sends (default 10, 0: never)\n"
 "  --status [<server>]   Print the running calls (with --tsv or --json);\n"
 "                        exit 1 when <server> has none\n",
 		progname, progname, progname);
@@ -127,7 +130,7 @@ enum {
 	OPT_TIMEOUT, OPT_LOGSTRING, OPT_LOCALBIND, OPT_LOGLEVEL, OPT_NOBUFFER,
 	OPT_IDLEWAIT, OPT_MAXECHO, OPT_VERSION, OPT_TESTTYPE, OPT_TESTRATE,
 	OPT_RTMARK, OPT_NOHOSTROUTE, OPT_MISSINGWIN, OPT_CLIENTHOST, OPT_HELP,
-	OPT_CONNTIMEOUT, OPT_STATUS, OPT_TSV, OPT_JSON
+	OPT_CONNTIMEOUT, OPT_STATUS, OPT_TSV, OPT_JSON, OPT_GRECHECK
 };
 
 static const struct option long_options[] = {
@@ -155,6 +158,7 @@ static const struct option long_options[] = {
 	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "gre-check", required_argument, NULL, OPT_GRECHECK },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -241,6 +245,9 @@ static void parse_option(struct options *o, int c, const char *arg)
 				  arg);
 		o->client_hostname = arg;
 		break;
+	case OPT_GRECHECK:
+		o->gre_check = int_arg("gre-check", arg, 0, GD_MAX_SECS);
+		break;
 	case OPT_STATUS: o->status = true; break;
 	case OPT_TSV: o->status_style = STATUS_TSV; break;
 	case OPT_JSON: o->status_style = STATUS_JSON; break;
@@ -265,6 +272,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->quirk = -1;
 	o->test_rate = 100;
 	o->missing_window = REORDER_DEFAULT_WINDOW;
+	o->gre_check = GD_DEFAULT_SECS;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1)
 		parse_option(o, c, optarg);
@@ -647,6 +655,7 @@ static int run_gateway(struct options *o, struct call *call, int pty_in,
 	g.test_rate = (int)o->test_rate;
 	g.pppd_pid = pppd_pid;
 	g.tty_name = tty;
+	g.gre_check_s = (uint32_t)o->gre_check;
 	if (status_path(spath, sizeof(spath), call->server, g.call_id) == 0)
 		g.status_path = spath;
 	if (gre_attach_filter(call->gre_fd, g.call_id) < 0)

@@ -5,6 +5,7 @@
  * (gre_session.c: sequence numbers, acks, round trip) do the thinking. */
 #include "pptp_gre.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gre_diag.h"
 #include "gre_session.h"
 #include "gre_wire.h"
 #include "hdlc.h"
@@ -108,6 +110,8 @@ struct gateway {
 	int status_fd;
 	uint64_t started;
 	char end_reason[200];
+	struct gre_diag diag;		/* --gre-check */
+	struct gre_diag_sample ds;	/* its counters, kept here */
 };
 
 /* ---- sockets ---------------------------------------------------------- */
@@ -303,6 +307,7 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 		gw->st.tx_oversize++;
 		return;
 	}
+	gre_diag_our_frame(&gw->diag, frame, len);
 	if (gw->ntx == GW_BATCH)
 		flush_tx(gw, now);
 	slot = &gw->tx[gw->ntx];
@@ -462,6 +467,8 @@ static void drain_reorder(struct gateway *gw, uint64_t now)
 
 static void on_ack(struct gateway *gw, uint32_t ack, uint64_t now)
 {
+	gw->ds.peer_acked = true;	/* the latest, checked by gre_diag */
+	gw->ds.peer_ack = ack;
 	if (gre_session_peer_ack(&gw->gs, ack, now))
 		gw->st.rtt_us = gre_session_rtt(&gw->gs);
 }
@@ -532,6 +539,7 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 		gw->st.rx_acks++;
 		return;
 	}
+	gre_diag_peer_frame(&gw->diag, g + hl, h.payload_len);
 	v = reorder_push(&gw->rq, h.seq, g + hl, h.payload_len, now, &lost);
 	account_push(gw, v, &h, lost);
 	/* What the peer sends tells whether it keeps our window; a packet
@@ -584,6 +592,7 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 		}
 		return 0;
 	}
+	gw->ds.rx_gre += (uint32_t)n;
 	for (int i = 0; i < n; i++) {
 		uint32_t ovfl = rx_ovfl_count(&msgs[i].msg_hdr);
 
@@ -782,6 +791,22 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* --gre-check: one warning line per change of verdict (gre_diag.h). */
+static void diag_poll(struct gateway *gw, uint64_t now)
+{
+	enum gre_diag_event ev;
+	char a[INET_ADDRSTRLEN], line[400];
+
+	gw->ds.tx_data = gw->st.tx_sent;
+	gw->ds.tx_next_seq = gw->gs.tx_next;
+	ev = gre_diag_update(&gw->diag, now, &gw->ds);
+	if (ev == GD_EV_NONE)
+		return;
+	inet_ntop(AF_INET, &gw->cfg->server, a, sizeof(a));
+	gre_diag_message(&gw->diag, ev, a, line, sizeof(line));
+	log_warn("%s", line);
+}
+
 static void status_poll(struct gateway *gw, uint64_t now)
 {
 	struct status_info si;
@@ -794,6 +819,7 @@ static void status_poll(struct gateway *gw, uint64_t now)
 	si.stats = &gw->st;
 	si.tty = gw->cfg->tty_name;
 	si.state = "established";
+	si.gre_check = gre_diag_verdict_name(gre_diag_verdict(&gw->diag));
 	status_serve(gw->status_fd, &si);
 }
 
@@ -802,6 +828,7 @@ static void status_poll(struct gateway *gw, uint64_t now)
  * when the pty is gone. */
 static bool gw_run_due(struct gateway *gw, uint64_t now)
 {
+	diag_poll(gw, now);
 	drain_reorder(gw, now);
 	if (now >= gre_session_ack_due(&gw->gs, now))
 		send_ack_only(gw, now);
@@ -906,6 +933,7 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 	gw->status_fd = -1;
 	gw->started = now_us();
 	gre_session_init(&gw->gs, GS_FIRST_SEQ, GS_RX_WINDOW);
+	gre_diag_init(&gw->diag, cfg->gre_check_s, GS_FIRST_SEQ);
 	reorder_init(&gw->rq, cfg->timeout_us, cfg->missing_window,
 		     cfg->nobuffer);
 	hdlc_rx_init(&gw->hrx);

@@ -46,6 +46,7 @@ struct gateway_config {
 	pid_t pppd_pid;		/* to stop when the call ends, 0 for none */
 	const char *status_path;	/* per-call status socket, or NULL */
 	const char *tty_name;
+	uint32_t gre_check_s;	/* --gre-check window, 0: off */
 };
 
 /* How the gateway ended. */

@@ -84,7 +84,7 @@ int status_format(char *buf, size_t cap, const struct status_info *si)
 		"rx_invalid=%u\nrx_acks=%u\ntx_sent=%u\ntx_failed=%u\n"
 		"tx_short=%u\ntx_acks=%u\ntx_oversize=%u\nrtt_us=%d\n"
 		"rx_bytes=%llu\ntx_bytes=%llu\npty_bad_frames=%u\n"
-		"rx_other_call=%u\n",
+		"rx_other_call=%u\ngre_check=%s\n",
 		a, si->call_id, si->peer_call_id, si->state, (long)getpid(),
 		si->tty ? si->tty : "-", (unsigned long long)si->uptime_s,
 		s->rx_accepted, s->rx_lost, s->rx_underwin, s->rx_overwin,
@@ -92,7 +92,7 @@ int status_format(char *buf, size_t cap, const struct status_info *si)
 		s->rx_acks, s->tx_sent, s->tx_failed, s->tx_short, s->tx_acks,
 		s->tx_oversize, s->rtt_us, (unsigned long long)s->rx_bytes,
 		(unsigned long long)s->tx_bytes, s->pty_bad_frames,
-		s->rx_other_call);
+		s->rx_other_call, si->gre_check ? si->gre_check : "-");
 }
 
 void status_serve(int listen_fd, const struct status_info *si)
@@ -230,17 +230,18 @@ static void put_json_string(FILE *f, const char *v)
 }
 
 #define TABLE_CELL_MAX 40
-#define TABLE_FORMAT "%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s\n"
-static const char *const table_keys[] = {
+#define TABLE_FORMAT "%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s %s\n"
+#define TABLE_COLS 12
+static const char *const table_keys[TABLE_COLS] = {
 	"server", "call_id", "peer_call_id", "state", "pid", "uptime",
-	"rx_accepted", "rx_lost", "rx_invalid", "tx_sent", "rtt_us"
+	"rx_accepted", "rx_lost", "rx_invalid", "tx_sent", "rtt_us", "gre_check"
 };
 
 static void print_table_row(FILE *f, const struct status_record *r)
 {
-	char cell[11][TABLE_CELL_MAX + 1];
+	char cell[TABLE_COLS][TABLE_CELL_MAX + 1];
 
-	for (size_t i = 0; i < 11; i++) {
+	for (size_t i = 0; i < TABLE_COLS; i++) {
 		const char *v = status_record_get(r, table_keys[i]);
 		size_t j;
 
@@ -249,7 +250,7 @@ static void print_table_row(FILE *f, const struct status_record *r)
 		cell[i][j] = '\0';
 	}
 	fprintf(f, TABLE_FORMAT, cell[0], cell[1], cell[2], cell[3], cell[4],
-		cell[5], cell[6], cell[7], cell[8], cell[9], cell[10]);
+		cell[5], cell[6], cell[7], cell[8], cell[9], cell[10], cell[11]);
 }
 
 void status_print(FILE *f, const struct status_record *r,
@@ -474,7 +475,7 @@ int status_command(const char *server_filter, enum status_style style)
 	}
 	if (style == STATUS_TABLE)
 		printf(TABLE_FORMAT, "SERVER", "CALL", "PEER", "STATE", "PID",
-		       "UPTIME", "RX", "LOST", "BAD", "TX", "RTT(us)");
+		       "UPTIME", "RX", "LOST", "BAD", "TX", "RTT(us)", "GRE");
 	n = list_sockets(pptp_rundir(), rds, STATUS_CALLS_MAX);
 	room_for_fds(n);
 	for (size_t i = 0; i < n; i++)

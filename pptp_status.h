@@ -23,6 +23,7 @@ struct status_info {
 	const char *tty;
 	uint64_t uptime_s;
 	const struct gre_stats *stats;
+	const char *gre_check;	/* the --gre-check verdict */
 };
 
 /* Path of the status socket for a call. */

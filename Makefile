@@ -90,7 +90,7 @@ $(call fuzzer,gre_session,gre_session.c reorder.c)
 test/test_routing: test/test_routing.c routing.c $(TEST_HEADERS)
 	$(CC) $(CFLAGS) -I. -o $@ test/test_routing.c routing.c
 # The test peers define _GNU_SOURCE themselves.
-PEER_TOOLS = test/tsrv test/pppstub
+PEER_TOOLS = test/tsrv test/pppstub test/greinject
 $(PEER_TOOLS): %: %.c
 	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
 test/logsink: test/logsink.c

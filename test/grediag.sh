@@ -11,12 +11,15 @@
 #   reverse     our GRE dropped on its way in at the server, mid-call,
 #               while the server's keeps coming: its own warning, then
 #               its recovery line when the rule goes
+#   unheard     the same from the start, the server never acks and its
+#               pppd only repeats LCP Configure-Requests (test/greinject):
+#               the warning; its Configure-Ack brings the recovery line
 #   oneway      the server sends for 1 s, then only we do (it acks only
 #               on its own data, as Linux's kernel PPTP): no line
 #   launch      the same with pptp starting "pppd" (the gateway detaches)
 #   idle        rule, but pppd sends nothing: nothing to judge, no line
 #   off         --gre-check 0: no line, --status says off
-# Window 3 s (--gre-check 3).  Needs root.  Takes about 70 s.
+# Window 3 s (--gre-check 3).  Needs root.  Takes about 75 s.
 # Last line: "grediag: N passed, N failed".
 #   bash test/grediag.sh [--only PATTERN] [--pptp PATH]
 set -u
@@ -33,7 +36,8 @@ done
 
 bail() { echo "FAIL grediag: $1"; echo "grediag: 0 passed, 1 failed"; exit 1; }
 [ "$(id -u)" = 0 ] || bail "needs root (network namespaces, raw sockets, firewall rules)"
-for b in "$PPTP" "$TSRV" "$STUB" "$LOGSINK"; do
+INJ=${INJ:-$TOP/test/greinject}
+for b in "$PPTP" "$TSRV" "$STUB" "$LOGSINK" "$INJ"; do
 	[ -x "$b" ] || bail "$b not built (run make tests)"
 done
 command -v socat >/dev/null || bail "socat missing"
@@ -77,7 +81,7 @@ gre_unblock() {
 lines() { grep "gd_$1 " "$SYSLOG" | grep "GRE check: $2"; }
 count() { lines "$1" "$2" | wc -l; }
 # The verdict in the three --status styles, or "none".
-verdict_tsv() { "$PPTP" --status --tsv $SRV | awk -F'\t' 'NR==1 {print $NF}'; }
+verdict_tsv() { "$PPTP" --status --tsv $SRV 2>/dev/null | awk -F'\t' 'NR==1 {print $NF}'; }
 verdict_json() { "$PPTP" --status --json | sed -n 's/.*"gre_check":"\([^"]*\)"}$/\1/p'; }
 verdict_table() { "$PPTP" --status | awk 'NR==2 {print $NF}'; }
 NO_RX="no GRE packet from the server $SRV"
@@ -174,6 +178,32 @@ t_reverse() {
 	check $n-once $? "expected one warning and one recovery line, saw: $(lines $n "" | cut -c1-100)"
 }
 
+t_unheard() {
+	# From the start our GRE is dropped at the server, whose pppd keeps
+	# sending LCP Configure-Requests (greinject) and never acks: its PPP
+	# shows it has not heard us.  Then the rule goes and it answers
+	# (Configure-Ack): the recovery line.
+	local n=unheard cid
+	gre_block in || { fail $n "cannot add the $FW rule"; return; }
+	tsrv_start $n --data sink --no-piggyback-acks || return
+	start_call $n 9
+	wait_until 3 eval '[ -n "$(verdict_tsv)" ]'
+	cid=$("$PPTP" --status --tsv $SRV | cut -f2)
+	ins "$INJ" 192.0.2.2 "${cid:-0}" 1 8 700 &
+	BG_PIDS="$BG_PIDS $!"
+	wait_until 7 lines $n "$NO_TX" >/dev/null
+	check $n-warning $? "expected '$NO_TX' (call id ${cid:-none}); log: $(grep "gd_$n " "$SYSLOG" | tail -2)"
+	[ "$(verdict_tsv)" = no-gre-to-server ]
+	check $n-status $? "expected no-gre-to-server, saw '$(verdict_tsv)'"
+	gre_unblock
+	ins "$INJ" 192.0.2.2 "${cid:-0}" 2 1 0 100
+	wait_until 3 lines $n "$TX_BACK" >/dev/null
+	check $n-line $? "expected '$TX_BACK' after the server's Configure-Ack"
+	end_call $n
+	[ "$(count $n "")" = 2 ]
+	check $n-once $? "expected one warning and one recovery line, saw: $(lines $n "" | cut -c1-100)"
+}
+
 t_oneway() {
 	# Like Linux's kernel PPTP, the server acks only on its own data: it
 	# sends for 1 s, then has nothing to say while we keep sending.  That
@@ -244,7 +274,7 @@ t_option() {
 	check $n-help $? "expected --gre-check in --help"
 }
 
-for t in t_option t_blocked t_clean t_recovery t_reverse t_oneway t_launch t_idle t_off; do
+for t in t_option t_blocked t_clean t_recovery t_reverse t_unheard t_oneway t_launch t_idle t_off; do
 	want "$t" || continue
 	$t
 done

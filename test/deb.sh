@@ -5,8 +5,10 @@
 # /etc/ppp/options.pptp as a conffile, Provides/Conflicts/Replaces:
 # pptp-linux, lintian without errors, and apt's view (simulated only:
 # nothing is installed): network-manager-pptp is satisfied by it, and it
-# takes pptp-linux's place.  Needs dpkg-dev, debhelper, lintian, apt
-# (test/deps.sh installs them as root).  About 15 s.
+# takes pptp-linux's place; and dpkg's, in a scratch root: it replaces a
+# pptp-linux, keeps its conffile on remove, drops it on purge.  Needs
+# dpkg-dev, debhelper, lintian, apt (test/deps.sh installs them as root).
+# About 15 s.
 set -u
 cd "$(dirname "$0")/.."
 PASSED=0
@@ -114,4 +116,32 @@ apt-get -o Dir::State::status="$T/status" install --simulate -q "./$DEB" >"$T/ap
 rc=$?
 [ "$rc" -eq 0 ] && grep -q '^Remv pptp-linux' "$T/apt2" && grep -q '^Inst pptp ' "$T/apt2"
 check apt-replaces-pptp-linux $? "exit $rc, $(grep -E '^(E:|Remv|Inst pptp)' "$T/apt2" | tr '\n' '|')"
+
+# ---- dpkg itself, in a scratch root -----------------------------------------
+# A stand-in pptp-linux (its /usr/sbin/pptp and options.pptp conffile) is
+# installed first; ours must take its place, then leave its conffile on
+# remove and take it on purge.  Dependencies (libc6, ppp) are not in the
+# scratch root, hence --force-depends; the package has no maintainer
+# scripts, so nothing runs chrooted.
+R=$T/scratch
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/var/log" "$T/fake/DEBIAN" "$T/fake/usr/sbin" "$T/fake/etc/ppp"
+: >"$R/var/lib/dpkg/status"
+printf '#!/bin/sh\necho stand-in\n' >"$T/fake/usr/sbin/pptp"
+chmod 755 "$T/fake/usr/sbin/pptp"
+echo '# the stand-in pptp-linux options' >"$T/fake/etc/ppp/options.pptp"
+echo /etc/ppp/options.pptp >"$T/fake/DEBIAN/conffiles"
+printf 'Package: pptp-linux\nVersion: 1.10.0-1\nArchitecture: all\nMaintainer: stand-in <nobody@example.org>\nDescription: stand-in for the test\n' >"$T/fake/DEBIAN/control"
+sdpkg() { dpkg --root="$R" --force-not-root --force-depends "$@"; }
+dpkg-deb --root-owner-group -b "$T/fake" "$T/pptp-linux.deb" >"$T/dpkg.log" 2>&1 &&
+	sdpkg -i "$T/pptp-linux.deb" >>"$T/dpkg.log" 2>&1 &&
+	sdpkg -i "$DEB" >>"$T/dpkg.log" 2>&1
+rc=$?
+st=$(dpkg --root="$R" -s pptp-linux 2>/dev/null | sed -n 's/^Status: //p')
+[ "$rc" -eq 0 ] && cmp -s "$R/usr/sbin/pptp" "$T/root/usr/sbin/pptp" &&
+	cmp -s "$R/etc/ppp/options.pptp" etc/options.pptp && [ "$st" != "install ok installed" ]
+check dpkg-takes-pptp-linux-place $? "exit $rc, pptp-linux '$st': $(tail -4 "$T/dpkg.log" | tr '\n' '|')"
+sdpkg -r pptp >>"$T/dpkg.log" 2>&1 && [ ! -e "$R/usr/sbin/pptp" ] && [ -f "$R/etc/ppp/options.pptp" ]
+check dpkg-remove-keeps-conffile $? "$(tail -3 "$T/dpkg.log" | tr '\n' '|')"
+sdpkg -P pptp >>"$T/dpkg.log" 2>&1 && [ ! -e "$R/etc/ppp/options.pptp" ]
+check dpkg-purge-removes-conffile $? "$(tail -3 "$T/dpkg.log" | tr '\n' '|')"
 finish

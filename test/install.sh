@@ -5,7 +5,9 @@
 # Checks the stripped program, the man page, options.pptp (installed once,
 # never overwritten, removed only when still ours), INSTALL_STRIP=, and the
 # refusal to replace a file a Debian package owns (with stand-ins for
-# dpkg-query and dpkg-divert).  Needs no root; about 2 s.
+# dpkg-query and dpkg-divert); also that the man page renders cleanly and
+# that README's two first commands need no sudo for root.  Needs no root;
+# under 1 s.
 set -u
 cd "$(dirname "$0")/.."
 PASSED=0
@@ -124,6 +126,17 @@ check guard-allows-diverted $? "install after dpkg-divert: $(tr '\n' '|' <"$T/g3
 echo "pptp-linux's binary" >"$T/sys/sbin/pptp"
 PATH=$FAKE:$PATH FORCE_INSTALL=1 mk install $SYSDIRS >"$T/g4.log" 2>&1 && "$T/sys/sbin/pptp" --version >/dev/null 2>&1
 check guard-force-install $? "FORCE_INSTALL=1: $(tr '\n' '|' <"$T/g4.log")"
+
+# ---- README's two commands: for root without sudo and users with sudo -----
+# CI and newcomers run "the test command written in README"; its first
+# command lines must hold make demo and make check, and call sudo only
+# as $(command -v sudo) (a fresh Debian as root has no sudo).
+cmds=$(head -12 README | grep -E '^    ')
+echo "$cmds" | grep -q 'make demo' && echo "$cmds" | grep -qE '(^|[ )])make check$'
+check readme-two-commands $? "README's first lines have no 'make demo' and 'make check' commands: $cmds"
+bare=$(echo "$cmds" | sed 's/\$(command -v sudo)//g' | grep -wE 'sudo')
+[ -z "$bare" ]
+check readme-no-bare-sudo $? "README command calls sudo directly (no sudo on a fresh Debian as root): $bare"
 
 # ---- the man page renders without a warning -------------------------------
 if command -v groff >/dev/null; then

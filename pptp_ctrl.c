@@ -98,6 +98,66 @@ static void ctrl_log(struct ctrl_conn *c, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* 1: one more in this window; 0: the first one held back in it;
+ * -1: held back again. */
+static int rate_take(struct ctrl_rate *r, uint64_t now, uint32_t burst)
+{
+	if (now - r->start >= CTRL_RATE_WINDOW_MS) {
+		r->start = now;
+		r->n = 0;
+	}
+	if (r->n < burst) {
+		r->n++;
+		return 1;
+	}
+	if (r->dropped < UINT32_MAX)
+		r->dropped++;
+	if (r->n == burst) {
+		r->n++;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *const log_kind_names[CLOG_KINDS] = {
+	[CLOG_STREAM] = "bad control stream",
+	[CLOG_IGNORED] = "ignored message",
+	[CLOG_WEN] = "WAN-Error-Notify",
+	[CLOG_RECEIVED] = "received message",
+};
+
+/* A log line the server can make us repeat at will: rate-limited per
+ * kind (CTRL_LOG_BURST a second, CTRL_LOG_DEBUG_BURST for debug). */
+static void ctrl_logk(struct ctrl_conn *c, enum ctrl_log_kind k,
+		      uint64_t now, int level, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void ctrl_logk(struct ctrl_conn *c, enum ctrl_log_kind k,
+		      uint64_t now, int level, const char *fmt, ...)
+{
+	struct ctrl_rate *r = &c->log_rate[k];
+	uint32_t held = r->dropped;
+	char line[sizeof(c->ev[0].text)];
+	va_list ap;
+	int t = rate_take(r, now, level >= 2 ? CTRL_LOG_DEBUG_BURST
+					     : CTRL_LOG_BURST);
+
+	if (t == 0)
+		ctrl_log(c, level, "server flood: more \"%s\" lines in this "
+			 "second suppressed", log_kind_names[k]);
+	if (t <= 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	r->dropped = 0;
+	if (held)
+		ctrl_log(c, level, "%s (%u like it suppressed before)", line,
+			 held);
+	else
+		ctrl_log(c, level, "%s", line);
+}
+
 bool ctrl_next_event(struct ctrl_conn *c, struct ctrl_event *ev)
 {
 	if (c->ev_count == 0)
@@ -402,7 +462,8 @@ static void on_sccrp(struct ctrl_conn *c, const struct pptp_msg *m,
 		     uint64_t now)
 {
 	if (c->state != CONN_WAIT_CTL_REPLY) {
-		ctrl_log(c, 1, "unexpected Start-Control-Connection-Reply ignored");
+		ctrl_logk(c, CLOG_IGNORED, now, 1,
+			  "unexpected Start-Control-Connection-Reply ignored");
 		return;
 	}
 	if (m->u.sccr.result != RESULT_OK) {
@@ -437,15 +498,17 @@ static void send_sli_quirk(struct ctrl_conn *c, const struct ctrl_call *call)
 	send_msg(c, &m);
 }
 
-static void on_ocrp(struct ctrl_conn *c, const struct pptp_msg *m)
+static void on_ocrp(struct ctrl_conn *c, const struct pptp_msg *m,
+		    uint64_t now)
 {
 	struct ctrl_call *call = call_by_id(c, m->u.ocrp.peer_call_id);
 	struct ctrl_event *ev;
 	char why[200];
 
 	if (!call || call->state != CALL_WAIT_REPLY) {
-		ctrl_log(c, 0, "Outgoing-Call-Reply for unknown call id %u ignored",
-		     m->u.ocrp.peer_call_id);
+		ctrl_logk(c, CLOG_IGNORED, now, 0,
+			  "Outgoing-Call-Reply for unknown call id %u ignored",
+			  m->u.ocrp.peer_call_id);
 		return;
 	}
 	if (m->u.ocrp.result != RESULT_OK) {
@@ -494,14 +557,16 @@ static struct ctrl_call *cdn_call(struct ctrl_conn *c, uint16_t id)
 	return call;
 }
 
-static void on_cdn(struct ctrl_conn *c, const struct pptp_msg *m)
+static void on_cdn(struct ctrl_conn *c, const struct pptp_msg *m,
+		   uint64_t now)
 {
 	struct ctrl_call *call = cdn_call(c, m->u.cdn.call_id);
 	char why[200];
 
 	if (!call) {
-		ctrl_log(c, 0, "Call-Disconnect-Notify for unknown call id %u "
-			   "ignored", m->u.cdn.call_id);
+		ctrl_logk(c, CLOG_IGNORED, now, 0,
+			  "Call-Disconnect-Notify for unknown call id %u ignored",
+			  m->u.cdn.call_id);
 		return;
 	}
 	snprintf(why, sizeof(why),
@@ -514,42 +579,116 @@ static void on_cdn(struct ctrl_conn *c, const struct pptp_msg *m)
 	call_end(c, call, why);
 }
 
-static void on_sli(struct ctrl_conn *c, const struct pptp_msg *m)
+/* Pass the call's latest Set-Link-Info on, unless it is what the call
+ * was told last, or the second's burst is used up (then ctrl_tick does
+ * it when the second is over). */
+static void sli_tell(struct ctrl_conn *c, struct ctrl_call *call,
+		     uint64_t now)
 {
 	struct ctrl_event *ev;
+
+	if (call->sli_told && call->told_send == call->sli_send &&
+	    call->told_recv == call->sli_recv) {
+		call->sli_pending = false;
+		return;
+	}
+	if (rate_take(&c->sli_rate, now, CTRL_SLI_BURST) <= 0)
+		return;
+	ev = event_push(c, CEV_CALL_SLI);
+	if (!ev)
+		return;
+	ev->call_id = call->call_id;
+	ev->peer_call_id = call->peer_call_id;
+	ev->send_accm = call->sli_send;
+	ev->recv_accm = call->sli_recv;
+	call->told_send = call->sli_send;
+	call->told_recv = call->sli_recv;
+	call->sli_told = true;
+	call->sli_pending = false;
+}
+
+static void on_sli(struct ctrl_conn *c, const struct pptp_msg *m,
+		   uint64_t now)
+{
 	struct ctrl_call *call = call_by_id(c, m->u.sli.peer_call_id);
 
 	if (!call || call->state != CALL_ESTABLISHED) {
-		ctrl_log(c, 1, "Set-Link-Info for unknown call id %u ignored",
-		     m->u.sli.peer_call_id);
+		ctrl_logk(c, CLOG_IGNORED, now, 1,
+			  "Set-Link-Info for unknown call id %u ignored",
+			  m->u.sli.peer_call_id);
 		return;
 	}
-	ev = event_push(c, CEV_CALL_SLI);
-	if (ev) {
-		ev->call_id = call->call_id;
-		ev->peer_call_id = call->peer_call_id;
-		ev->send_accm = m->u.sli.send_accm;
-		ev->recv_accm = m->u.sli.recv_accm;
+	call->sli_send = m->u.sli.send_accm;
+	call->sli_recv = m->u.sli.recv_accm;
+	call->sli_pending = true;
+	sli_tell(c, call, now);
+}
+
+/* The call a server's Call-Clear-Request names.  RFC 2637 2.12 puts the
+ * PNS's call id there (ours), and pptp-linux looks up its own; a server
+ * that puts its own id is served by the fallback. */
+static struct ctrl_call *ccrq_call(struct ctrl_conn *c, uint16_t id)
+{
+	struct ctrl_call *call = call_by_id(c, id);
+
+	if (call)
+		return call;
+	for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
+		struct ctrl_call *k = &c->calls[i];
+
+		if (k->in_use && (k->state == CALL_ESTABLISHED ||
+				  k->state == CALL_WAIT_DISCONNECT) &&
+		    k->peer_call_id == id)
+			return k;
 	}
+	return NULL;
+}
+
+/* The server clears a call (a PAC is not meant to send this, but
+ * servers do, and pptp-linux honours it): we answer with
+ * Call-Disconnect-Notify, result 4 ("Request": disconnected because of a
+ * Call-Clear-Request, RFC 2637 2.13; pptp-linux sends 1, "Lost
+ * Carrier") carrying our call id as pptp-linux does, and the call ends
+ * the usual way.  The other calls stay. */
+static void on_ccrq(struct ctrl_conn *c, const struct pptp_msg *m,
+		    uint64_t now)
+{
+	struct ctrl_call *call = ccrq_call(c, m->u.ccrq.call_id);
+	struct pptp_msg r;
+	char why[200];
+
+	if (!call) {
+		ctrl_logk(c, CLOG_IGNORED, now, 0,
+			  "Call-Clear-Request for unknown call id %u ignored",
+			  m->u.ccrq.call_id);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = PPTP_CDN;
+	r.u.cdn.call_id = call->call_id;
+	r.u.cdn.result = PPTP_CDN_REQUEST;
+	send_msg(c, &r);
+	snprintf(why, sizeof(why), "Call cleared by server (Call-Clear-Request "
+		 "for call ID %u, peer's call ID %u)", call->call_id,
+		 call->peer_call_id);
+	ctrl_log(c, 1, "%s", why);
+	call_end(c, call, why);
 }
 
 static void on_echorq(struct ctrl_conn *c, const struct pptp_msg *m,
 		      uint64_t now)
 {
 	struct pptp_msg r;
+	int t;
 
 	/* A server may echo as often as it likes, but answering a flood
 	 * faster than a burst a second only helps it fill our buffers. */
-	if (now - c->echo_window_start >= 1000) {
-		c->echo_window_start = now;
-		c->echo_replies_in_window = 0;
-	}
-	if (++c->echo_replies_in_window > CTRL_ECHO_REPLY_BURST) {
-		if (c->echo_replies_in_window == CTRL_ECHO_REPLY_BURST + 1)
-			ctrl_log(c, 0, "Echo-Request flood: replies paused for "
-				   "this second");
+	t = rate_take(&c->echo_rate, now, CTRL_ECHO_REPLY_BURST);
+	if (t == 0)
+		ctrl_log(c, 0, "Echo-Request flood: replies paused for this "
+			 "second");
+	if (t <= 0)
 		return;
-	}
 	memset(&r, 0, sizeof(r));
 	r.type = PPTP_ECHORP;
 	r.u.echorp.id = m->u.echorq.id;
@@ -561,11 +700,12 @@ static void on_echorp(struct ctrl_conn *c, const struct pptp_msg *m,
 		      uint64_t now)
 {
 	if (!c->echo_outstanding || m->u.echorp.id != c->echo_id) {
-		ctrl_log(c, 2, "Echo-Reply id %u not ours, ignored",
-		     m->u.echorp.id);
+		ctrl_logk(c, CLOG_RECEIVED, now, 2,
+			  "Echo-Reply id %u not ours, ignored", m->u.echorp.id);
 		return;
 	}
 	c->echo_outstanding = false;
+	c->rs.probed = false;
 	c->rtt_us = (now - c->echo_sent) * 1000;
 	c->echo_id++;
 }
@@ -595,14 +735,47 @@ static void on_stopccrp(struct ctrl_conn *c, const struct pptp_msg *m)
 	conn_finish(c, "control connection closed");
 }
 
+/* A call the server asks us to take: an Outgoing-Call-Request (only a
+ * PNS sends those; pptp-linux refuses them the same way) or an
+ * Incoming-Call-Request (a PAC announcing a dial-in call, which a client
+ * has no use for).  Refused with result "Do Not Accept" (RFC 2637 2.8,
+ * 2.10), so the server need not wait; the refusals are rate-limited like
+ * Echo-Replies. */
+static void refuse_call(struct ctrl_conn *c, const struct pptp_msg *m,
+			uint64_t now)
+{
+	struct pptp_msg r;
+	int t = rate_take(&c->refuse_rate, now, CTRL_ECHO_REPLY_BURST);
+
+	ctrl_logk(c, CLOG_IGNORED, now, 0, "%s from server refused",
+		  pptp_msg_longname(m->type));
+	if (t <= 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	if (m->type == PPTP_OCRQ) {
+		r.type = PPTP_OCRP;
+		r.u.ocrp.peer_call_id = m->u.ocrq.call_id;
+		r.u.ocrp.result = PPTP_OCRP_DO_NOT_ACCEPT;
+		/* the values pptp-linux puts in its refusal */
+		r.u.ocrp.speed = c->cfg.max_bps;
+		r.u.ocrp.window = c->cfg.window;
+	} else {
+		r.type = PPTP_ICRP;
+		r.u.icrp.peer_call_id = m->u.icrq.call_id;
+		r.u.icrp.result = PPTP_ICRP_DO_NOT_ACCEPT;
+	}
+	send_msg(c, &r);
+}
+
 static void dispatch(struct ctrl_conn *c, const struct pptp_msg *m,
 		     uint64_t now)
 {
 	/* Before the connection is up, only the reply (or a stop) counts. */
 	if (c->state == CONN_WAIT_CTL_REPLY && m->type != PPTP_SCCRP &&
 	    m->type != PPTP_STOPCCRQ && m->type != PPTP_ECHORQ) {
-		ctrl_log(c, 0, "%s before Start-Control-Connection-Reply ignored",
-		     pptp_msg_longname(m->type));
+		ctrl_logk(c, CLOG_IGNORED, now, 0,
+			  "%s before Start-Control-Connection-Reply ignored",
+			  pptp_msg_longname(m->type));
 		return;
 	}
 	switch (m->type) {
@@ -622,28 +795,164 @@ static void dispatch(struct ctrl_conn *c, const struct pptp_msg *m,
 		on_echorp(c, m, now);
 		break;
 	case PPTP_OCRP:
-		on_ocrp(c, m);
+		on_ocrp(c, m, now);
 		break;
 	case PPTP_CDN:
-		on_cdn(c, m);
+		on_cdn(c, m, now);
 		break;
 	case PPTP_SLI:
-		on_sli(c, m);
+		on_sli(c, m, now);
+		break;
+	case PPTP_CCRQ:
+		on_ccrq(c, m, now);
+		break;
+	case PPTP_OCRQ:
+	case PPTP_ICRQ:
+		refuse_call(c, m, now);
 		break;
 	case PPTP_WEN:
-		ctrl_log(c, 1, "WAN-Error-Notify: crc=%u framing=%u hw-overruns=%u "
-			   "buf-overruns=%u timeouts=%u alignment=%u",
-		     m->u.wen.crc_errors, m->u.wen.framing_errors,
-		     m->u.wen.hw_overruns, m->u.wen.buf_overruns,
-		     m->u.wen.timeouts, m->u.wen.alignment_errors);
+		ctrl_logk(c, CLOG_WEN, now, 1,
+			  "WAN-Error-Notify: crc=%u framing=%u hw-overruns=%u "
+			  "buf-overruns=%u timeouts=%u alignment=%u",
+			  m->u.wen.crc_errors, m->u.wen.framing_errors,
+			  m->u.wen.hw_overruns, m->u.wen.buf_overruns,
+			  m->u.wen.timeouts, m->u.wen.alignment_errors);
 		break;
 	default:
-		/* SCCRQ, OCRQ, ICRQ, ICRP, ICCN, CCRQ: a PAC never sends these
-		 * to a PNS. */
-		ctrl_log(c, 0, "unexpected %s from server ignored",
-		     pptp_msg_longname(m->type));
+		/* SCCRQ, ICRP and ICCN: not for a PNS that places only
+		 * outgoing calls (ICCN follows an ICRP that accepts). */
+		ctrl_logk(c, CLOG_IGNORED, now, 0,
+			  "unexpected %s from server ignored",
+			  pptp_msg_longname(m->type));
 		break;
 	}
+}
+
+/* ---- input framing ---------------------------------------------------- */
+
+static void rbuf_drop(struct ctrl_conn *c, size_t n)
+{
+	memmove(c->rbuf, c->rbuf + n, c->rlen - n);
+	c->rlen -= n;
+}
+
+static void send_echo(struct ctrl_conn *c, uint64_t now);
+
+/* After garbage, ask the server for a well-formed message (an
+ * Echo-Reply), at most once per CTRL_RESYNC_PROBE_GAP_MS: its echo wait
+ * bounds how long we go on without one.  ctrl_tick sends a probe that
+ * had to wait for the gap. */
+static void resync_probe(struct ctrl_conn *c, uint64_t now)
+{
+	if (c->state != CONN_ESTABLISHED || c->echo_outstanding ||
+	    (c->rs.probe_sent &&
+	     now - c->rs.last_probe < CTRL_RESYNC_PROBE_GAP_MS))
+		return;
+	send_echo(c, now);
+	c->rs.last_probe = now;
+	c->rs.probe_sent = true;
+	c->rs.probed = true;
+}
+
+/* The front of the input is not a message: drop its first byte (the
+ * rest is scanned by resync_step) and look for the next header. */
+static void resync_begin(struct ctrl_conn *c, int err, uint64_t now)
+{
+	c->rs.active = true;
+	c->rs.first_error = err;
+	c->rs.dropped = 1;
+	c->rs.runs++;
+	c->rs.bytes++;
+	c->msgs_bad++;
+	rbuf_drop(c, 1);
+	resync_probe(c, now);
+}
+
+static void resync_give_up(struct ctrl_conn *c, const char *what,
+			   uint64_t now)
+{
+	if (!c->rs.gave_up)
+		ctrl_log(c, 0, "bad control stream from server: %s (%zu bytes "
+			 "skipped, first: %s); closing the control connection",
+			 what, c->rs.dropped,
+			 pptp_msg_strerror(c->rs.first_error));
+	c->rs.gave_up = true;
+	c->rs.dropped = 0;
+	if (c->state == CONN_ESTABLISHED)
+		ctrl_close(c, STOP_REASON_NONE, now);
+	else
+		conn_finish(c, "bad control stream from server");
+}
+
+/* Drop what cannot begin a well-formed header; true when a whole header
+ * that is well-formed is at the front (the run of garbage is over). */
+static bool resync_step(struct ctrl_conn *c, uint64_t now)
+{
+	size_t k = pptp_msg_resync(c->rbuf, c->rlen);
+
+	rbuf_drop(c, k);
+	c->rs.dropped += k;
+	c->rs.bytes += k;
+	if (c->rlen < PPTP_HDR_LEN) {
+		if (c->rs.dropped > CTRL_RESYNC_BYTES_MAX) {
+			char what[80];
+
+			snprintf(what, sizeof(what), "more than %d bytes "
+				 "without a well-formed message",
+				 CTRL_RESYNC_BYTES_MAX);
+			resync_give_up(c, what, now);
+		}
+		return false;
+	}
+	ctrl_logk(c, CLOG_STREAM, now, 0, "bad control stream from server: "
+		  "%zu bytes skipped (first: %s) up to the next well-formed "
+		  "message", c->rs.dropped,
+		  pptp_msg_strerror(c->rs.first_error));
+	c->rs.active = false;
+	return true;
+}
+
+/* Take one message (or what is not one) from the front of the input;
+ * false when more bytes are needed. */
+static bool take_message(struct ctrl_conn *c, uint64_t now)
+{
+	struct pptp_msg m;
+	size_t used = 0;
+	char line[400];
+	int rc = pptp_msg_decode(c->rbuf, c->rlen, &m, &used);
+
+	if (rc == 1)
+		return false;
+	if (rc < 0 && used == 0) {
+		resync_begin(c, rc, now);
+		return true;
+	}
+	rbuf_drop(c, used);
+	c->msgs_in++;
+	c->last_rx = now;
+	if (rc == PPTP_EMSG_PPTPTYPE) {
+		c->msgs_bad++;
+		ctrl_logk(c, CLOG_STREAM, now, 0, "PPTP message type %u%s "
+			  "(%zu bytes) skipped", m.type,
+			  m.type == PPTP_MSGTYPE_MGMT ? " (management)" : "",
+			  used);
+		return true;
+	}
+	if (rc < 0) {
+		c->msgs_bad++;
+		ctrl_logk(c, CLOG_STREAM, now, 0,
+			  "control message type %u skipped: %s", m.type,
+			  pptp_msg_strerror(rc));
+		return true;
+	}
+	if (m.reserved_nonzero)
+		ctrl_logk(c, CLOG_RECEIVED, now, 2,
+			  "%s has non-zero reserved fields",
+			  pptp_msg_name(m.type));
+	pptp_msg_format(&m, line, sizeof(line));
+	ctrl_logk(c, CLOG_RECEIVED, now, 2, "received %s", line);
+	dispatch(c, &m, now);
+	return true;
 }
 
 int ctrl_input(struct ctrl_conn *c, const uint8_t *data, size_t n,
@@ -653,49 +962,23 @@ int ctrl_input(struct ctrl_conn *c, const uint8_t *data, size_t n,
 
 	if (c->state == CONN_CLOSED)
 		return -ENOTCONN;
-	c->last_rx = now;
-	while (off < n || c->rlen > 0) {
+	for (;;) {
 		size_t take = n - off;
-		size_t used = 0;
-		struct pptp_msg m;
-		char line[400];
-		int rc;
 
 		if (take > CTRL_RBUF_MAX - c->rlen)
 			take = CTRL_RBUF_MAX - c->rlen;
 		memcpy(c->rbuf + c->rlen, data + off, take);
 		c->rlen += take;
 		off += take;
-		rc = pptp_msg_decode(c->rbuf, c->rlen, &m, &used);
-		if (rc == 1) {
-			if (take == 0)
+		/* Whatever waits for more bytes is shorter than a message:
+		 * the buffer always has room again afterwards. */
+		while (c->rlen > 0 && c->state != CONN_CLOSED) {
+			if (c->rs.active && !resync_step(c, now))
 				break;
-			continue;
+			if (c->state == CONN_CLOSED || !take_message(c, now))
+				break;
 		}
-		if (rc < 0 && used == 0) {
-			ctrl_log(c, 0, "bad control message from server (%s); "
-				   "closing the control connection",
-			     pptp_msg_strerror(rc));
-			c->msgs_bad++;
-			conn_finish(c, "bad control message from server");
-			return rc;
-		}
-		memmove(c->rbuf, c->rbuf + used, c->rlen - used);
-		c->rlen -= used;
-		c->msgs_in++;
-		if (rc < 0) {
-			c->msgs_bad++;
-			ctrl_log(c, 0, "control message type %u skipped: %s",
-			     m.type, pptp_msg_strerror(rc));
-			continue;
-		}
-		if (m.reserved_nonzero)
-			ctrl_log(c, 2, "%s has non-zero reserved fields",
-			     pptp_msg_name(m.type));
-		pptp_msg_format(&m, line, sizeof(line));
-		ctrl_log(c, 2, "received %s", line);
-		dispatch(c, &m, now);
-		if (c->state == CONN_CLOSED)
+		if (c->state == CONN_CLOSED || off == n)
 			break;
 	}
 	return 0;
@@ -717,9 +1000,16 @@ static void send_echo(struct ctrl_conn *c, uint64_t now)
 
 static void tick_calls(struct ctrl_conn *c, uint64_t now)
 {
+	/* Held-back Set-Link-Info goes when the second is over (the
+	 * deadline says so), not earlier. */
+	bool sli_due = now - c->sli_rate.start >= CTRL_RATE_WINDOW_MS;
+
 	for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
 		struct ctrl_call *call = &c->calls[i];
 
+		if (sli_due && call->in_use && call->sli_pending &&
+		    call->state == CALL_ESTABLISHED)
+			sli_tell(c, call, now);
 		if (!call->in_use || call->state == CALL_WAIT_CONN ||
 		    now < call->deadline)
 			continue;
@@ -755,12 +1045,24 @@ void ctrl_tick(struct ctrl_conn *c, uint64_t now)
 	}
 	tick_calls(c, now);
 	if (c->echo_outstanding) {
-		if (now - c->echo_sent >= c->cfg.max_echo_wait_ms) {
-			ctrl_log(c, 0, "no Echo-Reply within %u s: closing the "
-				   "control connection",
-			     c->cfg.max_echo_wait_ms / 1000);
-			ctrl_close(c, STOP_REASON_NONE, now);
+		if (now - c->echo_sent < c->cfg.max_echo_wait_ms)
+			return;
+		if (c->rs.active) {
+			char what[120];
+
+			snprintf(what, sizeof(what), "no well-formed message "
+				 "within %u ms of our Echo-Request",
+				 c->cfg.max_echo_wait_ms);
+			resync_give_up(c, what, now);
+			return;
 		}
+		ctrl_log(c, 0, "no Echo-Reply within %u s: closing the "
+			 "control connection", c->cfg.max_echo_wait_ms / 1000);
+		ctrl_close(c, STOP_REASON_NONE, now);
+		return;
+	}
+	if (c->rs.active) {
+		resync_probe(c, now);
 		return;
 	}
 	if (c->cfg.idle_wait_ms && now - c->last_rx >= c->cfg.idle_wait_ms)
@@ -779,6 +1081,8 @@ uint64_t ctrl_deadline(const struct ctrl_conn *c)
 	case CONN_ESTABLISHED:
 		if (c->echo_outstanding)
 			d = c->echo_sent + c->cfg.max_echo_wait_ms;
+		else if (c->rs.active)
+			d = c->rs.last_probe + CTRL_RESYNC_PROBE_GAP_MS;
 		else if (c->cfg.idle_wait_ms)
 			d = c->last_rx + c->cfg.idle_wait_ms;
 		break;
@@ -791,6 +1095,10 @@ uint64_t ctrl_deadline(const struct ctrl_conn *c)
 		if (call->in_use && call->state != CALL_WAIT_CONN &&
 		    call->state != CALL_ESTABLISHED && call->deadline < d)
 			d = call->deadline;
+		if (call->in_use && call->sli_pending &&
+		    call->state == CALL_ESTABLISHED &&
+		    c->sli_rate.start + CTRL_RATE_WINDOW_MS < d)
+			d = c->sli_rate.start + CTRL_RATE_WINDOW_MS;
 	}
 	return d;
 }

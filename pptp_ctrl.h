@@ -37,6 +37,28 @@
 #define CTRL_CLEAR_WAIT_MS 3000
 /* Echo requests answered per second at most; more are dropped (a flood). */
 #define CTRL_ECHO_REPLY_BURST 64
+/* Server floods must not flood the log: a log line the server can repeat
+ * at will is written at most CTRL_LOG_BURST times a second per kind
+ * (debug lines CTRL_LOG_DEBUG_BURST), the first one held back says so,
+ * the next one let through says how many were.  The window of every
+ * such limit (echo replies too) is CTRL_RATE_WINDOW_MS. */
+#define CTRL_RATE_WINDOW_MS 1000
+#define CTRL_LOG_BURST 10
+#define CTRL_LOG_DEBUG_BURST 100
+/* Set-Link-Info news passed on per second at most (the same ACCMs again
+ * are not passed on at all); the latest ACCMs held back go out when the
+ * second is over, so the last word of the server always wins. */
+#define CTRL_SLI_BURST 8
+/* Garbage on the control stream: we drop bytes until the next
+ * well-formed header (length, magic cookie, type and its length).  We
+ * give up when the Echo-Request we send to get a well-formed message
+ * back is not answered within --max-echo-wait, or when one run of
+ * garbage passes CTRL_RESYNC_BYTES_MAX bytes: 128 longest messages,
+ * more than a middlebox's error page (pptp-linux, which has no bound,
+ * survives 20 kB; so do we).  Echo-Requests of that kind go out at most
+ * once per CTRL_RESYNC_PROBE_GAP_MS. */
+#define CTRL_RESYNC_BYTES_MAX (128 * PPTP_MSG_MAX)
+#define CTRL_RESYNC_PROBE_GAP_MS 1000
 
 enum ctrl_conn_state {
 	CONN_IDLE,		/* nothing sent yet */
@@ -90,6 +112,40 @@ struct ctrl_call {
 	enum ctrl_call_state state;
 	uint64_t deadline;
 	bool in_use;
+	/* Set-Link-Info: the latest ACCMs from the server, and whether they
+	 * still have to be passed on (sli_told: some were passed on, the
+	 * last ones being told_send/told_recv). */
+	bool sli_pending, sli_told;
+	uint32_t sli_send, sli_recv, told_send, told_recv;
+};
+
+/* At most burst events per CTRL_RATE_WINDOW_MS; dropped counts those
+ * held back since the last one let through. */
+struct ctrl_rate {
+	uint64_t start;
+	uint32_t n;
+	uint32_t dropped;
+};
+
+/* Kinds of log line a server can make us repeat, each rate-limited. */
+enum ctrl_log_kind {
+	CLOG_STREAM,		/* skipped messages, garbage, resynchronisation */
+	CLOG_IGNORED,		/* unexpected messages, unknown call ids */
+	CLOG_WEN,		/* WAN-Error-Notify */
+	CLOG_RECEIVED,		/* debug: every message received */
+	CLOG_KINDS
+};
+
+/* Resynchronisation after garbage on the control stream. */
+struct ctrl_resync {
+	bool active;
+	int first_error;	/* PPTP_EMSG_* that started the run */
+	size_t dropped;		/* bytes of this run */
+	uint64_t last_probe;	/* when we last sent an Echo-Request for it */
+	bool probe_sent;	/* last_probe is valid */
+	bool probed;		/* that Echo-Request is the one outstanding */
+	bool gave_up;		/* the closing line was written */
+	unsigned long runs, bytes;	/* totals, for status */
 };
 
 struct ctrl_conn {
@@ -100,8 +156,11 @@ struct ctrl_conn {
 	bool echo_outstanding;
 	uint32_t echo_id;
 	uint64_t echo_sent;
-	uint64_t echo_window_start;
-	unsigned echo_replies_in_window;
+	struct ctrl_rate echo_rate;	/* Echo-Replies we send */
+	struct ctrl_rate log_rate[CLOG_KINDS];
+	struct ctrl_rate sli_rate;
+	struct ctrl_rate refuse_rate;	/* our refusals of OCRQ/ICRQ */
+	struct ctrl_resync rs;
 	uint64_t rtt_us;		/* of our last echo, for status */
 	uint16_t next_serial;
 	uint16_t next_call_id;
@@ -119,8 +178,9 @@ void ctrl_config_default(struct ctrl_config *cfg);
 /* Queue SCCRQ; the connection waits for SCCRP. */
 void ctrl_start(struct ctrl_conn *c, const struct ctrl_config *cfg,
 		uint64_t now_ms);
-/* Feed bytes read from TCP. Returns 0, or a negative error when the stream
- * is beyond repair (the connection is then closed: CEV_CONN_DOWN). */
+/* Feed bytes read from TCP.  Garbage is dropped up to the next
+ * well-formed message (see CTRL_RESYNC_BYTES_MAX).  Returns 0, or
+ * -ENOTCONN when the connection is already closed. */
 int ctrl_input(struct ctrl_conn *c, const uint8_t *data, size_t n,
 	       uint64_t now_ms);
 /* The server closed TCP or it failed. */

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,7 +100,7 @@ const char *pptp_msg_strerror(int err)
 	case PPTP_EMSG_SHORTLEN: return "length field shorter than the header";
 	case PPTP_EMSG_LONGLEN: return "length field longer than any message we accept";
 	case PPTP_EMSG_MAGIC: return "bad magic cookie";
-	case PPTP_EMSG_PPTPTYPE: return "PPTP message type is not control";
+	case PPTP_EMSG_PPTPTYPE: return "PPTP message type is not control (1)";
 	case PPTP_EMSG_UNKNOWN: return "unknown control message type";
 	case PPTP_EMSG_BADLEN: return "length does not match the message type";
 	case PPTP_EMSG_NOSPACE: return "buffer too small";
@@ -335,7 +336,52 @@ static const body_decoder decoders[PPTP_CTRL_TYPE_MAX + 1] = {
 	[PPTP_WEN] = decode_wen, [PPTP_SLI] = decode_sli,
 };
 
-/* Judge what of the framing is there: 1 = fine so far, negative = unrecoverable. */
+/* Could a well-formed header begin at p, judging only the n bytes there
+ * (n <= PPTP_HDR_LEN)?  Well-formed: length within [12, PPTP_MSG_MAX],
+ * PPTP message type 1, the magic cookie, a known control message type
+ * and the length that type has.  Each byte is judged as soon as it is
+ * there, so a scan through garbage drops most positions at once. */
+static bool header_may_start(const uint8_t *p, size_t n)
+{
+	static const uint8_t magic[4] = { PPTP_MAGIC >> 24, (PPTP_MAGIC >> 16) & 0xff,
+					  (PPTP_MAGIC >> 8) & 0xff, PPTP_MAGIC & 0xff };
+	uint16_t len;
+
+	if (n >= 1 && p[0] > (PPTP_MSG_MAX >> 8))
+		return false;
+	if (n < 2)
+		return true;
+	len = get_be16(p + OFF_LENGTH);
+	if (len < PPTP_HDR_LEN || len > PPTP_MSG_MAX)
+		return false;
+	if ((n >= 3 && p[2] != 0) || (n >= 4 && p[3] != PPTP_MSGTYPE_CONTROL))
+		return false;
+	for (size_t i = 0; i < 4 && OFF_MAGIC + i < n; i++)
+		if (p[OFF_MAGIC + i] != magic[i])
+			return false;
+	if (n >= OFF_CTRLTYPE + 1 && p[OFF_CTRLTYPE] != 0)
+		return false;
+	if (n >= OFF_RESERVED0 && len != pptp_msg_size(get_be16(p + OFF_CTRLTYPE)))
+		return false;
+	return true;
+}
+
+size_t pptp_msg_resync(const uint8_t *buf, size_t avail)
+{
+	size_t i;
+
+	for (i = 0; i < avail; i++) {
+		size_t n = avail - i;
+
+		if (header_may_start(buf + i, n < PPTP_HDR_LEN ? n : PPTP_HDR_LEN))
+			break;
+	}
+	return i;
+}
+
+/* Judge what of the header is there: 1 = fine so far (or a message of a
+ * PPTP message type other than control, which the caller skips by its
+ * length), negative = not a message we can take.  */
 static int check_framing(const uint8_t *buf, size_t avail)
 {
 	uint16_t len;
@@ -353,17 +399,31 @@ static int check_framing(const uint8_t *buf, size_t avail)
 		return PPTP_EMSG_MAGIC;
 	if (get_be16(buf + OFF_MSGTYPE) != PPTP_MSGTYPE_CONTROL)
 		return PPTP_EMSG_PPTPTYPE;
+	if (avail < OFF_RESERVED0)
+		return 1;
+	if (pptp_msg_size(get_be16(buf + OFF_CTRLTYPE)) != 0 &&
+	    len != pptp_msg_size(get_be16(buf + OFF_CTRLTYPE)))
+		return PPTP_EMSG_BADLEN;
 	return 1;
 }
 
 int pptp_msg_decode(const uint8_t *buf, size_t avail, struct pptp_msg *out, size_t *consumed)
 {
-	size_t len, size;
+	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	*consumed = 0;
 	rc = check_framing(buf, avail);
+	if (rc == PPTP_EMSG_PPTPTYPE) {
+		/* Well framed, not control: skip it whole, as pptp-linux does. */
+		out->type = get_be16(buf + OFF_MSGTYPE);
+		len = get_be16(buf + OFF_LENGTH);
+		if (avail < len)
+			return 1;
+		*consumed = len;
+		return rc;
+	}
 	if (rc != 1 || avail < PPTP_HDR_LEN)
 		return rc;
 	len = get_be16(buf + OFF_LENGTH);
@@ -372,11 +432,8 @@ int pptp_msg_decode(const uint8_t *buf, size_t avail, struct pptp_msg *out, size
 	if (avail < len)
 		return 1;
 	*consumed = len;
-	size = pptp_msg_size(out->type);
-	if (size == 0)
+	if (pptp_msg_size(out->type) == 0)
 		return PPTP_EMSG_UNKNOWN;
-	if (len != size)
-		return PPTP_EMSG_BADLEN;
 	decoders[out->type](buf, out);
 	return 0;
 }

@@ -69,19 +69,34 @@ struct pptp_msg {
 
 /* Error codes (negative) */
 enum { PPTP_EMSG_SHORTLEN = -1 /* length field < 12 */, PPTP_EMSG_LONGLEN = -2 /* length > PPTP_MSG_MAX */,
-       PPTP_EMSG_MAGIC = -3, PPTP_EMSG_PPTPTYPE = -4 /* not 1 (control) */, PPTP_EMSG_UNKNOWN = -5 /* unknown ctrl type; framing valid, skip it */,
+       PPTP_EMSG_MAGIC = -3, PPTP_EMSG_PPTPTYPE = -4 /* not 1 (control); framing valid, skip it */,
+       PPTP_EMSG_UNKNOWN = -5 /* unknown ctrl type; framing valid, skip it */,
        PPTP_EMSG_BADLEN = -6 /* length does not match the type's fixed RFC size */, PPTP_EMSG_NOSPACE = -7 /* encode buffer too small */ };
 
 /* Decode one message from the front of a TCP byte stream buf[0..avail).
  * Returns 0 and fills *out when a whole valid message is there; *consumed = its length.
  * Returns 1 when more bytes are needed (*consumed = 0): fewer than 12 bytes, or the length
- * field says more than avail. The length field is judged as soon as 2 bytes are there, the
- * magic and PPTP message type as soon as 8 bytes are there, so garbage is refused early.
- * Returns a negative PPTP_EMSG_* for bad input. For PPTP_EMSG_UNKNOWN and PPTP_EMSG_BADLEN
- * the framing is valid, so *consumed = the message length and the caller may skip it; for
- * the others *consumed = 0 and the stream cannot be resynchronised. *out is zeroed first;
- * out->type is set whenever the ctrl type was read. Never reads past avail. */
+ * field says more than avail. Each header field is judged as soon as its bytes are there
+ * (the length from 2 bytes, magic and PPTP message type from 8, the length against the
+ * control message type's RFC size from 10), so garbage is refused early.
+ * Returns a negative PPTP_EMSG_* for bad input:
+ *  - PPTP_EMSG_UNKNOWN (unknown control message type) and PPTP_EMSG_PPTPTYPE (a PPTP
+ *    message type other than control, e.g. 2 = management) come from a well-framed
+ *    message (sane length, magic cookie): once all of it is there *consumed = its
+ *    length and the caller skips it; out->type is the control message type, or for
+ *    PPTP_EMSG_PPTPTYPE the PPTP message type.
+ *  - SHORTLEN, LONGLEN, MAGIC and BADLEN mean the bytes at the front are not a message
+ *    (*consumed = 0): the caller resynchronises with pptp_msg_resync.
+ * *out is zeroed first; out->type is set whenever the ctrl type was read. Never reads past avail. */
 int pptp_msg_decode(const uint8_t *buf, size_t avail, struct pptp_msg *out, size_t *consumed);
+
+/* Resynchronisation after garbage: the offset of the first position in buf[0..avail)
+ * where a well-formed header may begin (length within [12, PPTP_MSG_MAX], PPTP message
+ * type 1, magic cookie, a known control message type and exactly its RFC length),
+ * judging only the bytes that are there; avail when no position can.  The bytes before
+ * it can be dropped; a position near the end with fewer than 12 bytes is kept if what
+ * is there fits.  Never reads past avail. */
+size_t pptp_msg_resync(const uint8_t *buf, size_t avail);
 
 /* Encode *m into buf (cap bytes); returns the message length (the RFC fixed size of its
  * type) or PPTP_EMSG_NOSPACE / PPTP_EMSG_UNKNOWN. Reserved fields are written as 0.

@@ -46,11 +46,36 @@ static void check_format(const struct pptp_msg *m)
 		die("format truncation is not snprintf-like", t);
 }
 
+/* After a stopping error at the front: the resync offset k must be past
+ * the first byte, never past what is there, never past the start of a
+ * whole valid message, and what it stops at must not be refused. */
+static size_t check_resync(const uint8_t *p, size_t avail)
+{
+	size_t k = pptp_msg_resync(p, avail);
+	struct pptp_msg m;
+	size_t used;
+	int rc;
+
+	if (k == 0 || k > avail)
+		die("resync offset outside (0, avail]", (int)k);
+	for (size_t j = 0; j < k; j++)
+		if (pptp_msg_decode(p + j, avail - j, &m, &used) == 0)
+			die("resync skipped a whole valid message", (int)j);
+	if (k < avail) {
+		rc = pptp_msg_decode(p + k, avail - k, &m, &used);
+		if (rc != 0 && rc != 1)
+			die("resync stopped where decode refuses", rc);
+		if (pptp_msg_resync(p + k, avail - k) != 0)
+			die("resync is not idempotent", 0);
+	}
+	return k;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t pos = 0;
 
-	/* Bounded: every step either consumes at least PPTP_HDR_LEN bytes or stops. */
+	/* Bounded: every step consumes at least one byte or stops. */
 	while (pos < size) {
 		struct pptp_msg m;
 		size_t used = 0;
@@ -66,13 +91,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t pused;
 			if (pptp_msg_decode(data + pos, used - 1, &part, &pused) != 1 || pused != 0)
 				die("a proper prefix did not ask for more", 0);
-		} else if (rc == PPTP_EMSG_UNKNOWN || rc == PPTP_EMSG_BADLEN) {
+		} else if (rc == PPTP_EMSG_UNKNOWN || rc == PPTP_EMSG_PPTPTYPE) {
 			if (used < PPTP_HDR_LEN)
 				die("skippable error consumed less than a header", rc);
+		} else if (rc == 1) {
+			if (used != 0)
+				die("need-more consumed bytes", rc);
+			break;
 		} else {
 			if (used != 0)
 				die("stopping result consumed bytes", rc);
-			break;
+			used = check_resync(data + pos, size - pos);
 		}
 		pos += used;
 	}

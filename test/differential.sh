@@ -43,6 +43,14 @@
 # | syslog lines, --loglevel    | see the table in test/logcmp.sh  | (scenario "loglevels": a normal  | each listed     |
 # | 0, 1, 2                     | (lines compared by what they     | call, OCRP and SCCRP refused, no | there with its  |
 # |                             | report, not by their words)      | server)                          | reason          |
+# | garbage on the control      | bytes skipped, no bound, a line  | skipped, a line per run (rate-   | deliberate      |
+# | connection (malformed.sh)   | per read; a length that does not | limited); our Echo-Request asks  |                 |
+# |                             | fit the type: waits for all the  | for a message; closes after 64   |                 |
+# |                             | bytes it promises                | KiB or --max-echo-wait           |                 |
+# | CDN answering the server's  | result 1 (Lost Carrier)          | result 4 (Request, RFC 2637      | deliberate      |
+# | Call-Clear-Request          |                                  | 2.13)                            |                 |
+# | ICRQ from the server        | ignored                          | refused: ICRP result 3           | deliberate      |
+# | Set-Link-Info log lines     | 2 per message                    | 1 per change, <= 8 a second      | deliberate      |
 # Each known difference passes with its note; anything else fails.
 set -u
 SUITE_ARGS=("$@")

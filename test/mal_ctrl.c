@@ -8,10 +8,11 @@
  * Echo-Reply, CDN, StopCCRP) and, at each trigger, first sends the raw bytes
  * given on the command line:
  *
- *   --send WHEN=HEX     WHEN: accept | sccrq | ocrq | up@SECS | ccrq | stopccrq
+ *   --send WHEN=[N*]HEX WHEN: accept | sccrq | ocrq | up@SECS | ccrq | stopccrq
  *                       HEX may hold PCID (the client's call id) and SCID
  *                       (ours), each replaced by 4 hex digits; spaces and
- *                       dots are ignored.
+ *                       dots are ignored.  N* sends the bytes N times
+ *                       (a flood; logged with the time it took).
  *   --no-sccrp --no-ocrp --no-stopccrp   leave that reply out
  *   --listen ADDR --log FILE --ready FILE --max-time SECS
  *
@@ -52,6 +53,7 @@ struct send_item {
 	char when[16];
 	double at;		/* up@SECS */
 	const char *hex;
+	long reps;
 	int done;
 };
 
@@ -192,8 +194,12 @@ static void send_item(struct mc *m, struct send_item *s, const char *when)
 		logf_(m, "EV bad-hex when=%s", when);
 		return;
 	}
-	send_all(m, buf, (size_t)n);
-	logf_(m, "TX raw when=%s bytes=%d", when, n);
+	double t0 = now_s();
+
+	for (long r = 0; r < s->reps; r++)
+		send_all(m, buf, (size_t)n);
+	logf_(m, "TX raw when=%s bytes=%d reps=%ld secs=%.3f", when, n, s->reps,
+	      now_s() - t0);
 }
 
 static void run_sends(struct mc *m, const char *when)
@@ -389,6 +395,15 @@ static int parse_send(struct mc *m, const char *a)
 	memcpy(s->when, a, wl);
 	s->when[wl] = '\0';
 	s->hex = eq + 1;
+	s->reps = 1;
+	if (strchr(s->hex, '*')) {
+		char *end;
+
+		s->reps = strtol(s->hex, &end, 10);
+		if (*end != '*' || s->reps < 1 || s->reps > 10000000)
+			return -1;
+		s->hex = end + 1;
+	}
 	return 0;
 }
 

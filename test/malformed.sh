@@ -261,16 +261,21 @@ t_gre() {
 }
 
 # ---- control cases ------------------------------------------------------------
-# ctrl_alive NAME "OUTCOME" INJECT LOGREGEX SRVREGEX [MIN_SRV_HITS]:
+# 200 bytes that look random (the same every run), as hex.
+RANDOM200=$(awk 'BEGIN { srand(9); for (i = 0; i < 200; i++) printf "%02x", int(rand() * 256) }')
+# ctrl_alive NAME "OUTCOME" INJECT LOGREGEX SRVREGEX [MIN_SRV_HITS [INJECT2@SECS]]:
 # the injection is survived: data keeps flowing, the log says what was
 # dropped, the server's log shows our answer (SRVREGEX, counted after the
-# injection).
+# injection).  $ALIVE_SRV_ARGS go to tsrv, $ALIVE_ARGS to pptp.
 ctrl_alive() {
-	local n=$1 what=$2 inj=$3 logre=$4 srvre=$5 minhits=${6:-1}
+	local n=$1 what=$2 inj=$3 logre=$4 srvre=$5 minhits=${6:-1} inj2=${7:-}
 	want "$n" || return 0
 	case_begin
+	local more=()
+	[ -n "$inj2" ] && more=(--inject "$inj2")
 	tsrv_start $n --data source --count $COUNT --size 200 --rate 100 \
-		--inject "$inj@0.5" --exit-when-idle || { fail $n "tsrv"; return; }
+		--inject "$inj@0.5" "${more[@]}" ${ALIVE_SRV_ARGS:-} --exit-when-idle ||
+		{ fail $n "tsrv"; return; }
 	local t0
 	t0=$(now_ms)
 	(run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=11000 -- \
@@ -324,7 +329,8 @@ ctrl_close() {
 	t0=$(now_ms)
 	cpu_watch_start $n
 	TIMEOUT=14 run_pty $n PPPSTUB_SEND=2000 PPPSTUB_RATE=100 PPPSTUB_TIMEOUT=12 \
-		PPPSTUB_LINGER_MS=11000 -- $SRV --nolaunchpppd --nohostroute --loglevel 2
+		PPPSTUB_LINGER_MS=11000 -- $SRV --nolaunchpppd --nohostroute --loglevel 2 \
+		${CLOSE_ARGS:-}
 	local rc=$?
 	t1=$(now_ms)
 	# the call manager may take its few seconds after the gateway
@@ -343,8 +349,8 @@ ctrl_close() {
 }
 
 t_ctrl_tsrv() {
-	ctrl_alive ctrl_lenmismatch "Echo-Request of 20 bytes (type needs 16): skipped with a log line, connection and data go on" \
-		lenmismatch "control message type 5 skipped: length does not match" ""
+	ctrl_alive ctrl_lenmismatch "Echo-Request of 20 bytes (type needs 16): skipped up to the next message with a log line, connection and data go on" \
+		lenmismatch "bad control stream from server: 20 bytes skipped \(first: length does not match" "^RX ECHORQ"
 	ctrl_alive ctrl_unknowntype "type 99: skipped with a log line, connection and data go on" \
 		unknowntype "control message type 99 skipped: unknown control message type" ""
 	ctrl_alive ctrl_reserved "non-zero reserved0: message still served (Echo-Reply), debug line" \
@@ -368,13 +374,76 @@ t_ctrl_tsrv() {
 		check "ctrl_echoflood_bounded[at most a burst of replies per second]" $? \
 			"expected <= 200 Echo-Replies to 1000 requests within the case, saw $k"
 	fi
-	ctrl_close ctrl_badmagic "bad magic cookie: control connection closed with a log line" \
-		badmagic "bad control message from server \(bad magic cookie\); closing"
-	ctrl_close ctrl_shortlen "length 8 (< 12): closed with a log line" \
-		shortlen "bad control message from server \(length field shorter than the header\)"
-	ctrl_close ctrl_longlen "length 60000: closed with a log line (no 60 kB wait)" \
-		longlen "bad control message from server \(length field longer than any message we accept\)"
-	ctrl_close ctrl_stopccrq "StopCCRQ from the server: StopCCRP sent, call ends" \
+	# A damaged control stream (issue 9): skipped up to the next
+	# well-formed message, the call and the data path go on.  Where we
+	# resynchronise, our Echo-Request asks for a well-formed message
+	# (the "^RX ECHORQ" the server sees after the injection).
+	local S="bad control stream from server: "
+	ctrl_alive ctrl_badmagic "bad magic cookie: skipped with a log line, connection and data go on" \
+		badmagic "${S}16 bytes skipped \(first: bad magic cookie\)" "^RX ECHORQ"
+	ctrl_alive ctrl_shortlen "length 8 (< 12): skipped with a log line, connection and data go on" \
+		shortlen "${S}16 bytes skipped \(first: length field shorter than the header\)" "^RX ECHORQ"
+	ctrl_alive ctrl_longlen "length 60000: skipped at once (no 60 kB wait), connection and data go on" \
+		longlen "${S}16 bytes skipped \(first: length field longer than any message we accept\)" "^RX ECHORQ"
+	local E="00 10 0001 1a2b3c4d 0005 0000 00000777"	# a good Echo-Request
+	ctrl_alive ctrl_zerolen "length 0: skipped with a log line, connection and data go on" \
+		"raw:0000 0001 1a2b3c4d 0005 0000 00000001 $E" "${S}16 bytes skipped \(first: length field shorter" "^RX ECHORP"
+	ctrl_alive ctrl_maxlen "length 65535, 16 bytes sent: skipped at once, connection and data go on" \
+		"raw:ffff 0001 1a2b3c4d 0005 0000 00000001 $E" "${S}16 bytes skipped \(first: length field longer" "^RX ECHORP"
+	ctrl_alive ctrl_mgmt "PPTP message type 2 (management), correct length: skipped with a log line, connection and data go on" \
+		"raw:0010 0002 1a2b3c4d 0005 0000 00000001 $E" "PPTP message type 2 \(management\) \(16 bytes\) skipped" "^RX ECHORP"
+	ctrl_alive ctrl_random "200 random bytes: skipped up to the next message, connection and data go on" \
+		"raw:$RANDOM200 $E" "${S}200 bytes skipped" "^RX ECHORP"
+	ctrl_alive ctrl_unknowntype16 "unknown control type 16 with its length: skipped with a log line" \
+		"raw:0010 0001 1a2b3c4d 0010 0000 00000001 $E" "control message type 16 skipped: unknown control message type" "^RX ECHORP"
+	ALIVE_SRV_ARGS=--no-echo-reply ctrl_alive ctrl_split "garbage and the first 5 bytes of an Echo-Request, the rest 0.3 s later: the message is found whole" \
+		"raw:$(echo "$RANDOM200" | cut -c1-100) 0010 0001 1a" "${S}50 bytes skipped" "^RX ECHORP" 1 \
+		"raw:2b3c4d 0005 0000 00000777@0.8"
+	ctrl_alive ctrl_two_bursts "two garbage bursts 0.5 s apart, each followed by a message: two lines, connection and data go on" \
+		"raw:$(echo "$RANDOM200" | cut -c1-60) $E" "${S}30 bytes skipped" "^RX ECHORP" 2 \
+		"raw:$(echo "$RANDOM200" | cut -c101-180) $E@1.0"
+	want ctrl_two_bursts && { slog_has "${S}40 bytes skipped" ||
+		fail ctrl_two_bursts-second "no line for the second burst (40 bytes)"; }
+	ctrl_alive ctrl_trunc_hdr "6 bytes of a header, then a whole message: the 6 bytes skipped" \
+		"raw:0018 0001 1a2b $E" "${S}6 bytes skipped" "^RX ECHORP"
+	ctrl_alive ctrl_wen "WAN-Error-Notify: logged, connection and data go on" \
+		"raw:0028 0001 1a2b3c4d 000e 0000 PCID 0000 00000001 00000002 00000003 00000004 00000005 00000006" \
+		"WAN-Error-Notify: crc=1 framing=2" ""
+	ctrl_alive ctrl_server_ocrq "Outgoing-Call-Request from the server: refused (OCRP result 7), our call goes on" \
+		"raw:00a8 0001 1a2b3c4d 0007 0000 4444 0001 $(printf '0%.0s' $(seq 1 304))" \
+		"Outgoing-Call-Request from server refused" "^RX OCRP .*peer_call_id=17476 result=7"
+	ctrl_alive ctrl_server_icrq "Incoming-Call-Request from the server: refused (ICRP result 3), our call goes on" \
+		"raw:00dc 0001 1a2b3c4d 0009 0000 5555 0001 $(printf '0%.0s' $(seq 1 408))" \
+		"Incoming-Call-Request from server refused" "^RX ICRP .*peer_call_id=21845 result=3"
+	# the bounds: a run of garbage that never ends, and garbage
+	# followed by a server that answers nothing
+	local G40K
+	G40K=$(head -c 40960 /dev/zero | tr '\0' '\356' | od -An -v -tx1 | tr -d ' \n')
+	ctrl_alive ctrl_garbage_40k "40 kB of garbage, then a message: skipped (below the 64 KiB bound), connection and data go on" \
+		"raw:$G40K $E" "${S}40960 bytes skipped" "^RX ECHORP"
+	CLOSE_ARGS="" ctrl_close ctrl_garbage_endless "80 kB of garbage: closed once 65536 bytes pass without a message, with one line" \
+		"raw:$G40K" \
+		"${S}more than 65536 bytes without a well-formed message \([0-9]+ bytes skipped, first: .*\); closing the control connection" \
+		--inject "raw:$G40K@0.5"
+	want ctrl_garbage_endless && { local k; k=$(slog_since | grep -c "closing the control connection")
+		[ "$k" = 1 ]; check "ctrl_garbage_endless_once[the closing line once]" $? "saw $k closing lines"; }
+	CLOSE_ARGS="--max-echo-wait 1" ctrl_close ctrl_garbage_silent "garbage, then a server that answers no Echo-Request: closed after --max-echo-wait with one line" \
+		"raw:$(echo "$RANDOM200" | cut -c1-64)" \
+		"${S}no well-formed message within 1000 ms of our Echo-Request \(32 bytes skipped" --no-echo-reply
+	# The server's Call-Clear-Request ends that call as pptp-linux does:
+	# Call-Disconnect-Notify (result 4, our call id) at once, then the
+	# gateway ends (pppd sees the hangup) and the call manager, with no
+	# call left, closes the connection.
+	CLOSE_ARGS="" ctrl_close ctrl_server_ccrq "Call-Clear-Request from the server: CDN answered, the call ends" \
+		"raw:0010 0001 1a2b3c4d 000c 0000 PCID 0000" "Call cleared by server \(Call-Clear-Request for call ID [0-9]+"
+	if want ctrl_server_ccrq; then
+		local f=$WORK/ctrl_server_ccrq.srv.log
+		sed -n '/EV inject-raw/,$p' "$f" | grep -Eq "^RX CDN .*result=4 error=0" ||
+			fail ctrl_server_ccrq-cdn "no CDN result=4 after the injection: $(grep -E '^RX|inject' "$f" | tr '\n' '|')"
+		grep -q "call-down.*reason=peer-cdn" "$f" ||
+			fail ctrl_server_ccrq-down "tsrv did not take the CDN for its call"
+	fi
+	CLOSE_ARGS="" ctrl_close ctrl_stopccrq "StopCCRQ from the server: StopCCRP sent, call ends" \
 		stopccrq "Received Stop-Control-Connection-Request from server"
 	want ctrl_stopccrq && { grep -q "^RX STOPCCRP" "$WORK/ctrl_stopccrq.srv.log"
 		check "ctrl_stopccrq_reply[server got our StopCCRP]" $? "no STOPCCRP in the server log"; }
@@ -467,19 +536,23 @@ mlog_has() { grep -Eq "$2" "$WORK/$1.srv.log"; }
 
 t_ctrl_mal() {
 	local n
-	# A length field promising more than ever comes, then silence: the
-	# half message waits in our buffer; the idle timer sends an
-	# Echo-Request whose reply is swallowed by the half message, so the
-	# echo wait closes the connection (bounded by --idle-wait +
-	# --max-echo-wait + the stop wait).  With the defaults that is
-	# 60 + 60 + 3 s; here 1 + 1 + the server's close.
+	# An Echo-Request whose length field says 100, 16 bytes sent, then
+	# silence: the length does not fit the type, so the 16 bytes are
+	# garbage at once (no wait for 84 more bytes that would swallow the
+	# next messages, as before); our Echo-Request gets a well-formed
+	# reply, and the next Echo-Request is answered.  (pptp-linux waits
+	# for the 100 bytes, then finds the messages inside them.)
 	n=ctrl_len_stall
 	if want $n; then
-		mc_run $n 8000 14000 "--idle-wait 1 --max-echo-wait 1" \
-			--send "up@0.3=$(msg 5 100 00000001 | cut -c1-32)"
-		need_log "no Echo-Reply within 1 s: closing the control connection"
-		mlog_has $n "^RX STOPCCRQ" || problem "no StopCCRQ from us"
-		case_end "$n[length 100 announced, 16 bytes sent, then silence: echo timeout closes it]"
+		mc_run $n 5000 1500 "--idle-wait 1 --max-echo-wait 1" \
+			--send "up@0.3=$(msg 5 100 00000001 | cut -c1-32)" \
+			--send "up@0.6=$M_ECHORQ"
+		need_log "bad control stream from server: 16 bytes skipped \(first: length does not match the message type\)"
+		slog_has "no Echo-Reply within" && problem "the echo wait closed the connection"
+		mlog_has $n "^RX ECHORQ" || problem "no Echo-Request from us after the garbage"
+		mlog_has $n "^RX ECHORP" || problem "the Echo-Request after the garbage not answered"
+		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
+		case_end "$n[length 100 announced for an Echo-Request, 16 bytes sent: skipped at once, the call goes on]"
 	fi
 	n=ctrl_before_sccrp
 	if want $n; then
@@ -504,16 +577,74 @@ t_ctrl_mal() {
 			--send "up@0.6=$M_ECHORQ"
 		need_log "unexpected Start-Control-Connection-Request from server ignored"
 		need_log "unexpected Start-Control-Connection-Reply ignored"
-		need_log "unexpected Outgoing-Call-Request from server ignored"
+		need_log "Outgoing-Call-Request from server refused"
 		need_log "Outgoing-Call-Reply for unknown call id 39321 ignored"
 		need_log "Outgoing-Call-Reply for unknown call id [0-9]+ ignored"
-		need_log "unexpected Incoming-Call-Request from server ignored"
+		need_log "Incoming-Call-Request from server refused"
 		need_log "unexpected Incoming-Call-Reply from server ignored"
 		need_log "unexpected Incoming-Call-Connected from server ignored"
-		need_log "unexpected Call-Clear-Request from server ignored"
+		need_log "Call-Clear-Request for unknown call id 39321 ignored"
+		mlog_has $n "^RX OCRP" || problem "the server's OCRQ not refused with an OCRP"
+		mlog_has $n "^RX ICRP" || problem "the server's ICRQ not refused with an ICRP"
+		mlog_has $n "^RX CDN" && problem "a CDN for a CCRQ naming no call of ours"
 		mlog_has $n "^RX ECHORP" || problem "Echo-Request after the unexpected messages not answered"
 		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
-		case_end "$n[SCCRQ, SCCRP, OCRQ, OCRP twice, ICRQ, ICRP, ICCN, CCRQ on an established call: ignored with log lines, call stays up]"
+		case_end "$n[SCCRQ, SCCRP, OCRQ, OCRP twice, ICRQ, ICRP, ICCN, CCRQ (other call) on an established call: OCRQ and ICRQ refused, the rest ignored with log lines, call stays up]"
+	fi
+	# Floods at the default log level: every line a server can make us
+	# repeat is rate-limited (issue 9: 100 000 Set-Link-Info wrote 3262
+	# lines).  The bound: CTRL_LOG_BURST (10) lines a second per kind
+	# (+1 saying more were held back), CTRL_SLI_BURST (8) Set-Link-Info
+	# news a second, for each second the flood took (mal_ctrl logs it).
+	n=ctrl_sli_flood
+	if want $n; then
+		mc_run $n 15000 1500 "--loglevel 1" \
+			--send "up@0.3=100000*$M_SLI_PCID"
+		local secs lines sli
+		secs=$(sed -n 's/^TX raw when=up .*reps=100000 secs=\([0-9]*\).*/\1/p' "$WORK/$n.srv.log")
+		lines=$(slog_since | wc -l); sli=$(slog_since | grep -c "Set-Link-Info")
+		echo "  $n: 100000 identical SLIs in ${secs:-?} s: $lines syslog lines, $sli about Set-Link-Info"
+		[ -n "$secs" ] || problem "mal_ctrl did not send the flood"
+		[ "$sli" = 1 ] || problem "expected 1 Set-Link-Info line (the ACCMs never change), saw $sli"
+		[ "$lines" -le 20 ] || problem "expected <= 20 syslog lines in all, saw $lines"
+		need_log "Set-Link-Info: send ACCM 0xffffffff, receive ACCM 0xffffffff"
+		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
+		case_end "$n[100000 identical Set-Link-Info at the default log level: one line]"
+	fi
+	n=ctrl_sli_flood_changing
+	if want $n; then
+		mc_run $n 15000 1500 "--loglevel 1" \
+			--send "up@0.3=50000*$(msg 15 24 PCID000000000000ffffffff)$M_SLI_PCID"
+		local secs lines sli max
+		secs=$(sed -n 's/^TX raw when=up .*reps=50000 secs=\([0-9]*\).*/\1/p' "$WORK/$n.srv.log")
+		lines=$(slog_since | wc -l); sli=$(slog_since | grep -c "Set-Link-Info")
+		max=$(( 8 * (${secs:-0} + 2) ))
+		echo "  $n: 100000 SLIs, ACCMs changing every time, in ${secs:-?} s: $lines syslog lines, $sli about Set-Link-Info (bound $max)"
+		[ -n "$secs" ] || problem "mal_ctrl did not send the flood"
+		[ "$sli" -ge 2 ] && [ "$sli" -le "$max" ] || problem "expected 2..$max Set-Link-Info lines, saw $sli"
+		# the last word wins: the flood ends with ffffffff/ffffffff
+		[ "$(slog_since | grep "Set-Link-Info" | tail -1 | grep -c "send ACCM 0xffffffff")" = 1 ] ||
+			problem "the last Set-Link-Info line is not the last ACCMs sent: $(slog_since | grep "Set-Link-Info" | tail -1)"
+		case_end "$n[100000 Set-Link-Info with changing ACCMs: at most 8 a second passed on, the last one wins]"
+	fi
+	n=ctrl_mixed_flood
+	if want $n; then
+		local W G
+		W=$(msg 14 40 PCID0000000000010000000200000003000000040000000500000006)
+		G=$(msg 5 16 00000001 | sed 's/^\(.\{8\}\)1a2b3c4d/\11a2b3c4e/')
+		mc_run $n 15000 1500 "--loglevel 1" \
+			--send "up@0.3=20000*$W$M_CDN_BOGUS$(msg 15 24 9999)$M_ICCN$G$(msg 99 16)$(msg 6 20 12345678)"
+		local secs lines max
+		secs=$(sed -n 's/^TX raw when=up .*reps=20000 secs=\([0-9]*\).*/\1/p' "$WORK/$n.srv.log")
+		lines=$(slog_since | wc -l)
+		# 6 kinds can flood here at the default level: 11 lines a second each
+		max=$(( 6 * 11 * (${secs:-0} + 2) + 20 ))
+		echo "  $n: 20000 x (WEN, CDN and SLI for unknown calls, ICCN, garbage, type 99, stray Echo-Reply) in ${secs:-?} s: $lines syslog lines (bound $max)"
+		[ -n "$secs" ] || problem "mal_ctrl did not send the flood"
+		[ "$lines" -le "$max" ] || problem "expected <= $max syslog lines, saw $lines"
+		need_log "server flood: more"
+		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
+		case_end "$n[a flood of every server-triggered line at the default log level: bounded]"
 	fi
 	# pptp-linux, too, ends the connection on any StopCCRP
 	n=ctrl_stopccrp_unsolicited

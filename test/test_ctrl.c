@@ -1136,90 +1136,262 @@ static size_t raw_hdr(uint8_t *p, uint16_t len, uint16_t pptype,
 	return len;
 }
 
-static void fatal_case(const char *what, uint16_t len, uint16_t pptype,
-		       uint32_t magic, int want_rc)
+/* A run of deterministic "random" bytes. */
+static void fill_random(uint8_t *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (uint8_t)(seed >> 16);
+	}
+}
+
+static size_t echorq_bytes(uint8_t *p, uint32_t id)
+{
+	struct pptp_msg m = mk(PPTP_ECHORQ);
+
+	m.u.echorq.id = id;
+	return (size_t)pptp_msg_encode(&m, p, 16);
+}
+
+/* An established call gets bad bytes (in the given pieces, each a read),
+ * then a good Echo-Request: the call and the connection stay, the echo
+ * is answered, and a log line with logsub says what was skipped.  With
+ * resync, our Echo-Request asking for a well-formed message goes out
+ * first. */
+static void survive_case(const char *what, const uint8_t *bad, size_t n,
+			 const size_t *pieces, size_t npieces, bool resync,
+			 const char *logsub)
 {
 	struct ctrl_config cfg;
-	uint8_t buf[1024];
-	struct ctrl_event st[8];
-	size_t ne, ns;
-	int rc;
+	uint8_t good[16];
+	size_t no, ne, off = 0;
+	int id, rc = 0;
 
 	ctrl_config_default(&cfg);
 	establish(&conn, &cfg, 0);
-	call_up(&conn, 0x30, 0);
-	raw_hdr(buf, 16, pptype, magic, PPTP_ECHORQ);
-	buf[0] = (uint8_t)(len >> 8);
-	buf[1] = (uint8_t)len;
-	rc = ctrl_input(&conn, buf, 16, 1);
-	CHECK(rc == want_rc, "%s: rc expected %d, saw %d", what, want_rc, rc);
+	id = call_up(&conn, 0x30, 0);
+	for (size_t i = 0; i < npieces && off < n; i++) {
+		size_t k = pieces[i] < n - off ? pieces[i] : n - off;
+
+		rc |= ctrl_input(&conn, bad + off, k, 1);
+		off += k;
+	}
+	if (off < n)
+		rc |= ctrl_input(&conn, bad + off, n - off, 1);
+	rc |= ctrl_input(&conn, good, echorq_bytes(good, 6), 2);
+	no = take_output(&conn, out, OUT_MAX);
 	ne = take_events(&conn, evs, EV_MAX);
-	ns = state_events(evs, ne, st, 8);
-	CHECK(ns == 2 && st[0].type == CEV_CALL_DOWN &&
-	      st[1].type == CEV_CONN_DOWN, "%s: CALL_DOWN, CONN_DOWN: saw %zu",
-	      what, ns);
-	CHECK(find_log(evs, ne, 0, "bad control message", NULL) != NULL,
-	      "%s: logged", what);
-	CHECK(conn.state == CONN_CLOSED, "%s: closed", what);
-	CHECK(take_output(&conn, out, OUT_MAX) == 0, "%s: nothing sent", what);
+	CHECK(rc == 0 && conn.state == CONN_ESTABLISHED &&
+	      ctrl_call_find(&conn, (uint16_t)id) != NULL &&
+	      count_type(evs, ne, CEV_LOG) == ne,
+	      "%s: connection and call stay (rc %d, state %d, %zu state "
+	      "events)", what, rc, conn.state,
+	      ne - count_type(evs, ne, CEV_LOG));
+	if (resync)
+		CHECK(no == 2 && out[0].type == PPTP_ECHORQ &&
+		      out[1].type == PPTP_ECHORP && out[1].u.echorp.id == 6,
+		      "%s: our Echo-Request, then the reply to echo 6: saw %zu "
+		      "messages, first type %u", what, no, no ? out[0].type : 0);
+	else
+		CHECK(no == 1 && out[0].type == PPTP_ECHORP &&
+		      out[0].u.echorp.id == 6,
+		      "%s: the echo after it answered: saw %zu", what, no);
+	CHECK(find_log(evs, ne, 0, logsub, NULL) != NULL,
+	      "%s: a warning with \"%s\"", what, logsub);
+	CHECK(!conn.rs.active, "%s: in sync again", what);
 }
 
 static void test_malformed(void)
 {
 	struct ctrl_config cfg;
-	uint8_t buf[1024];
-	size_t n, ne;
+	uint8_t buf[1024], big[4096];
+	size_t n, ne, pieces[4];
 	int rc;
 
-	fatal_case("bad magic", 16, 1, 0x1a2b3c4e, PPTP_EMSG_MAGIC);
-	fatal_case("length 11", 11, 1, PPTP_MAGIC, PPTP_EMSG_SHORTLEN);
-	fatal_case("length 0", 0, 1, PPTP_MAGIC, PPTP_EMSG_SHORTLEN);
-	fatal_case("length 513", 513, 1, PPTP_MAGIC, PPTP_EMSG_LONGLEN);
-	fatal_case("length 65535", 65535, 1, PPTP_MAGIC, PPTP_EMSG_LONGLEN);
-	fatal_case("pptp type 2", 16, 2, PPTP_MAGIC, PPTP_EMSG_PPTPTYPE);
+	/* The six of issue 9, each in an otherwise healthy call. */
+	n = raw_hdr(buf, 16, 1, 0x1a2b3c4e, PPTP_ECHORQ);
+	survive_case("bad magic", buf, n, NULL, 0, true,
+		     "16 bytes skipped (first: bad magic cookie)");
+	n = raw_hdr(buf, 16, PPTP_MSGTYPE_MGMT, PPTP_MAGIC, PPTP_ECHORQ);
+	survive_case("PPTP type 2", buf, n, NULL, 0, false,
+		     "PPTP message type 2 (management) (16 bytes) skipped");
+	fill_random(buf, 200, 7);
+	survive_case("200 random bytes", buf, 200, NULL, 0, true,
+		     "200 bytes skipped");
+	static const uint16_t lens[] = { 0, 8, 11, 513, 65535 };
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		raw_hdr(buf, 16, 1, PPTP_MAGIC, PPTP_ECHORQ);
+		buf[0] = (uint8_t)(lens[i] >> 8);
+		buf[1] = (uint8_t)lens[i];
+		survive_case("bad length field, 16 bytes sent", buf, 16, NULL,
+			     0, true, "16 bytes skipped (first: length field");
+	}
+	/* and more */
+	n = raw_hdr(buf, 20, 1, PPTP_MAGIC, PPTP_ECHORQ);
+	survive_case("Echo-Request of 20 bytes", buf, n, NULL, 0, true,
+		     "20 bytes skipped (first: length does not match");
+	n = raw_hdr(buf, 512, 1, PPTP_MAGIC, PPTP_STOPCCRQ);
+	survive_case("StopCCRQ of 512 bytes", buf, n, NULL, 0, true,
+		     "512 bytes skipped");
+	n = raw_hdr(buf, 40, 1, PPTP_MAGIC, 99);
+	survive_case("unknown type 99, length 40", buf, n, NULL, 0, false,
+		     "control message type 99 skipped: unknown control");
+	n = raw_hdr(buf, 12, 1, PPTP_MAGIC, 0);
+	survive_case("type 0, length 12", buf, n, NULL, 0, false,
+		     "control message type 0 skipped");
+	n = raw_hdr(buf, 300, 7, PPTP_MAGIC, 0);
+	survive_case("PPTP type 7, length 300", buf, n, NULL, 0, false,
+		     "PPTP message type 7 (300 bytes) skipped");
+	/* A header cut short, then the stream goes on: the 6 bytes are
+	 * garbage once the next message is behind them. */
+	raw_hdr(buf, 24, 1, PPTP_MAGIC, PPTP_SLI);
+	survive_case("6 bytes of a header, then the next message", buf, 6,
+		     NULL, 0, true, "6 bytes skipped (first: bad magic");
+	/* Garbage and the first 5 bytes of a good message in one read, the
+	 * rest of it in the next: the message is found whole. */
+	fill_random(big, 100, 99);
+	n = 100 + echorq_bytes(big + 100, 77);
+	pieces[0] = 105;
+	{
+		struct ctrl_config c2;
+		size_t no;
 
-	/* Bad length detected from the first two bytes alone. */
+		ctrl_config_default(&c2);
+		establish(&conn, &c2, 0);
+		call_up(&conn, 0x31, 0);
+		ctrl_input(&conn, big, 105, 1);
+		CHECK(conn.rs.active && conn.rlen <= 5,
+		      "split after garbage: waiting with at most 5 bytes: %zu",
+		      conn.rlen);
+		ctrl_input(&conn, big + 105, n - 105, 2);
+		no = take_output(&conn, out, OUT_MAX);
+		ne = take_events(&conn, evs, EV_MAX);
+		CHECK(no == 2 && out[1].type == PPTP_ECHORP &&
+		      out[1].u.echorp.id == 77 && !conn.rs.active,
+		      "split after garbage: the message after it answered: %zu",
+		      no);
+		CHECK(find_log(evs, ne, 0, "100 bytes skipped", NULL) != NULL,
+		      "split after garbage: 100 bytes skipped");
+	}
+	/* The same bytes one byte per read. */
+	for (size_t i = 0; i < 4; i++)
+		pieces[i] = 1;
+	{
+		size_t no;
+
+		ctrl_config_default(&cfg);
+		establish(&conn, &cfg, 0);
+		for (size_t i = 0; i < n; i++)
+			ctrl_input(&conn, big + i, 1, 1);
+		no = take_output(&conn, out, OUT_MAX);
+		ne = take_events(&conn, evs, EV_MAX);
+		CHECK(no == 2 && out[1].type == PPTP_ECHORP &&
+		      out[1].u.echorp.id == 77,
+		      "garbage then echo byte by byte: answered (%zu)", no);
+		CHECK(find_log(evs, ne, 0, "100 bytes skipped", NULL) != NULL,
+		      "byte by byte: 100 bytes skipped");
+	}
+
+	/* A second burst, after the first was over: a second line; our
+	 * probe is not repeated within CTRL_RESYNC_PROBE_GAP_MS. */
 	ctrl_config_default(&cfg);
 	establish(&conn, &cfg, 0);
-	buf[0] = 0x02;
-	buf[1] = 0x01;
-	rc = ctrl_input(&conn, buf, 2, 1);
-	CHECK(rc < 0 && conn.state == CONN_CLOSED,
-	      "length 513 seen in 2 bytes: rc %d", rc);
-
-	/* Unknown type, valid framing: skipped, the next echo answered. */
-	establish(&conn, &cfg, 0);
-	n = raw_hdr(buf, 40, 1, PPTP_MAGIC, 99);
-	rc = ctrl_input(&conn, buf, n, 1);
-	CHECK(rc == 0 && conn.state == CONN_ESTABLISHED,
-	      "unknown type skipped: rc %d", rc);
+	call_up(&conn, 0x32, 0);
+	fill_random(big, 300, 5);
+	ctrl_input(&conn, big, 300, 10);
+	srv_echorp(&conn, conn.echo_id, 11);	/* the probe answered */
+	CHECK(!conn.rs.active && !conn.echo_outstanding,
+	      "first burst over with the probe's reply");
+	fill_random(big, 50, 6);
+	ctrl_input(&conn, big, 50, 20);
+	CHECK(conn.rs.active && !conn.echo_outstanding,
+	      "second burst: no probe within the gap");
+	CHECK(ctrl_deadline(&conn) == 10 + CTRL_RESYNC_PROBE_GAP_MS,
+	      "second burst: probe due at the end of the gap: %llu",
+	      (unsigned long long)ctrl_deadline(&conn));
+	ctrl_tick(&conn, 10 + CTRL_RESYNC_PROBE_GAP_MS);
+	n = take_output(&conn, out, OUT_MAX);
+	CHECK(n == 2 && out[1].type == PPTP_ECHORQ && conn.echo_outstanding,
+	      "second burst: probe sent when the gap is over (%zu)", n);
+	srv_echorq(&conn, 5, 1100);
 	ne = take_events(&conn, evs, EV_MAX);
-	CHECK(find_log(evs, ne, 0, "type 99 skipped", NULL) != NULL,
-	      "unknown type logged");
-	srv_echorq(&conn, 5, 2);
-	n = take_output(&conn, out, OUT_MAX);
-	CHECK(n == 1 && out[0].u.echorp.id == 5, "echo after unknown type");
-	n = raw_hdr(buf, 12, 1, PPTP_MAGIC, 0);
-	rc = ctrl_input(&conn, buf, n, 2);
-	CHECK(rc == 0 && conn.state == CONN_ESTABLISHED, "type 0, len 12: rc %d",
-	      rc);
+	CHECK(find_log(evs, ne, 0, "300 bytes skipped", NULL) &&
+	      find_log(evs, ne, 0, "50 bytes skipped", NULL) &&
+	      conn.rs.runs == 2 && conn.rs.bytes == 350,
+	      "two bursts, two lines, counted: runs %lu bytes %lu",
+	      conn.rs.runs, conn.rs.bytes);
 
-	/* Known type, wrong length: skipped too. */
-	n = raw_hdr(buf, 20, 1, PPTP_MAGIC, PPTP_ECHORQ);
-	rc = ctrl_input(&conn, buf, n, 3);
-	CHECK(rc == 0 && take_output(&conn, out, OUT_MAX) == 0 &&
-	      conn.state == CONN_ESTABLISHED, "ECHORQ of 20 bytes skipped");
-	n = raw_hdr(buf, 512, 1, PPTP_MAGIC, PPTP_STOPCCRQ);
-	rc = ctrl_input(&conn, buf, n, 3);
-	CHECK(rc == 0 && conn.state == CONN_ESTABLISHED,
-	      "StopCCRQ of 512 bytes skipped");
-	srv_echorq(&conn, 6, 4);
+	/* Garbage never ending: closed once a run passes the bound, with
+	 * one line; the orderly close goes on (calls cleared, StopCCRQ). */
+	ctrl_config_default(&cfg);
+	establish(&conn, &cfg, 0);
+	call_up(&conn, 0x33, 0);
+	memset(big, 0xee, sizeof(big));
+	rc = 0;
+	for (int i = 0; i < 3 * CTRL_RESYNC_BYTES_MAX / (int)sizeof(big) &&
+			conn.state == CONN_ESTABLISHED; i++)
+		rc |= ctrl_input(&conn, big, sizeof(big), 30);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(rc == 0 && conn.state == CONN_WAIT_STOP_REPLY,
+	      "endless garbage: closing (state %d)", conn.state);
+	CHECK(find_log(evs, ne, 0, "bad control stream from server: more "
+		       "than", "closing the control connection") != NULL,
+	      "endless garbage: the closing line");
+	CHECK(conn.rs.bytes > CTRL_RESYNC_BYTES_MAX &&
+	      conn.rs.bytes <= CTRL_RESYNC_BYTES_MAX + sizeof(big),
+	      "endless garbage: closed at the bound: %lu", conn.rs.bytes);
 	n = take_output(&conn, out, OUT_MAX);
-	CHECK(n == 1 && out[0].u.echorp.id == 6, "echo after bad length");
-	CHECK(conn.msgs_bad == 4, "4 bad messages counted: %lu", conn.msgs_bad);
+	CHECK(n >= 2 && out[n - 2].type == PPTP_CCRQ &&
+	      out[n - 1].type == PPTP_STOPCCRQ,
+	      "endless garbage: CCRQ and StopCCRQ sent (%zu)", n);
+	ctrl_input(&conn, big, sizeof(big), 31);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(find_log(evs, ne, 0, "closing the control", NULL) == NULL,
+	      "endless garbage: the closing line only once");
+	ctrl_tick(&conn, 31 + CTRL_STOP_WAIT_MS);
+	CHECK(conn.state == CONN_CLOSED, "endless garbage: closed after the "
+	      "stop wait");
+
+	/* Garbage, then silence: our probe is not answered within
+	 * --max-echo-wait: closed with one line. */
+	ctrl_config_default(&cfg);
+	cfg.max_echo_wait_ms = 5000;
+	establish(&conn, &cfg, 0);
+	call_up(&conn, 0x34, 0);
+	n = raw_hdr(buf, 16, 1, 0x1a2b3c4e, PPTP_ECHORQ);
+	ctrl_input(&conn, buf, n, 100);
+	n = take_output(&conn, out, OUT_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_ECHORQ &&
+	      ctrl_deadline(&conn) == 5100,
+	      "garbage then silence: probe sent, deadline at the echo wait: "
+	      "%zu, %llu", n, (unsigned long long)ctrl_deadline(&conn));
+	ctrl_tick(&conn, 5099);
+	CHECK(conn.state == CONN_ESTABLISHED, "not before the echo wait");
+	ctrl_tick(&conn, 5100);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(conn.state == CONN_WAIT_STOP_REPLY &&
+	      find_log(evs, ne, 0, "no well-formed message within 5000 ms",
+		       "closing the control connection") != NULL &&
+	      find_log(evs, ne, 0, "no Echo-Reply", NULL) == NULL,
+	      "garbage then silence: closed with the resync line (state %d)",
+	      conn.state);
+
+	/* Garbage before SCCRP: no probe (nothing may be sent before it),
+	 * the SCCRP behind it is taken. */
+	ctrl_config_default(&cfg);
+	ctrl_start(&conn, &cfg, 0);
+	take_output(&conn, out, OUT_MAX);
+	fill_random(buf, 64, 3);
+	ctrl_input(&conn, buf, 64, 1);
+	CHECK(take_output(&conn, out, OUT_MAX) == 0 && conn.rs.active,
+	      "garbage before SCCRP: resync, no probe");
+	srv_sccrp(&conn, 1, 0, 2);
+	CHECK(conn.state == CONN_ESTABLISHED && !conn.rs.active,
+	      "garbage before SCCRP: the SCCRP after it is taken");
 	take_events(&conn, evs, EV_MAX);
 
 	/* Non-zero reserved fields are accepted. */
+	establish(&conn, &cfg, 0);
 	n = raw_hdr(buf, 16, 1, PPTP_MAGIC, PPTP_ECHORQ);
 	buf[10] = 0xff;
 	buf[15] = 9;
@@ -1228,6 +1400,7 @@ static void test_malformed(void)
 	CHECK(rc == 0 && n == 1 && out[0].u.echorp.id == 9,
 	      "reserved bits ignored: %zu", n);
 	take_events(&conn, evs, EV_MAX);
+	(void)pieces;
 }
 
 /* A script of server bytes exercising most handlers. */
@@ -1355,12 +1528,15 @@ static void test_split_input(void)
 	      count_type(ra.ev, ra.nev, CEV_CALL_UP),
 	      count_type(ra.ev, ra.nev, CEV_CALL_DOWN),
 	      count_type(ra.ev, ra.nev, CEV_CALL_SLI));
-	/* SCCRQ, ECHORP 1, OCRQ x2, ECHORP 2, StopCCRP. */
-	CHECK(ra.out_len == 156 + 20 + 168 * 2 + 20 + 16,
+	/* SCCRQ, ECHORP 1, OCRQ x2, our ECHORQ after the Echo-Request of
+	 * the wrong length (garbage), ICRP refusing the ICRQ, ECHORP 2,
+	 * StopCCRP. */
+	CHECK(ra.out_len == 156 + 20 + 168 * 2 + 16 + 24 + 20 + 16,
 	      "script output bytes: saw %zu", ra.out_len);
 
 	run_split(&rb, s, len, NULL, 0, 1);
 	CHECK(same_run(&ra, &rb), "byte by byte == one shot");
+	int same = 0;
 	for (int trial = 0; trial < 200; trial++) {
 		size_t nc = 0, tot = 0;
 
@@ -1374,24 +1550,32 @@ static void test_split_input(void)
 			CHECK(0, "random split %d differs from one shot", trial);
 			break;
 		}
+		same++;
 	}
-	CHECK(1, "random splits");
+	CHECK(same == 200, "200 random splits == one shot: %d", same);
 
-	/* Garbage after a good message: byte by byte the same too. */
+	/* Garbage after a good message, then the rest: byte by byte the
+	 * same too, and the StopCCRQ behind the garbage is found. */
 	len = script(s, sizeof(s));
-	len -= 32;	/* drop the trailing StopCCRQ+ECHORQ */
-	raw_hdr(s + len, 16, 1, 0xdeadbeef, PPTP_ECHORQ);
-	len += 16;
+	len -= 32;	/* the trailing StopCCRQ+ECHORQ go behind garbage */
+	{
+		uint8_t tail[32];
+
+		memcpy(tail, s + len, 32);
+		raw_hdr(s + len, 16, 1, 0xdeadbeef, PPTP_ECHORQ);
+		fill_random(s + len + 16, 40, 11);
+		memcpy(s + len + 56, tail, 32);
+		len += 56 + 32;
+	}
 	run_split(&ra, s, len, NULL, 0, 0);
 	run_split(&rb, s, len, NULL, 0, 1);
 	CHECK(ra.state == CONN_CLOSED && same_run(&ra, &rb),
-	      "garbage tail: byte by byte == one shot");
+	      "garbage then StopCCRQ: closed by it; byte by byte == one shot");
 }
 
 static void unexpected_in_state(const char *state_name, int setup)
 {
-	static const int types[] = { PPTP_SCCRQ, PPTP_OCRQ, PPTP_ICRQ,
-				     PPTP_ICRP, PPTP_ICCN, PPTP_CCRQ };
+	static const int types[] = { PPTP_SCCRQ, PPTP_ICRP, PPTP_ICCN };
 	struct ctrl_config cfg;
 
 	ctrl_config_default(&cfg);
@@ -1481,6 +1665,304 @@ static void test_unexpected(void)
 	CHECK(conn.state == CONN_ESTABLISHED &&
 	      count_type(evs, ne, CEV_LOG) == ne,
 	      "duplicate SCCRP (even a refusal) ignored");
+}
+
+/* ---- the server's Call-Clear-Request, OCRQ, ICRQ --------------------- */
+
+static int srv_ccrq(struct ctrl_conn *c, uint16_t id, uint64_t now)
+{
+	struct pptp_msg m = mk(PPTP_CCRQ);
+
+	m.u.ccrq.call_id = id;
+	return feed(c, &m, now);
+}
+
+static void test_server_ccrq(void)
+{
+	struct ctrl_config cfg;
+	const struct ctrl_event *d;
+	size_t n, ne;
+	int a, b;
+
+	ctrl_config_default(&cfg);
+	cfg.call_id_base = 0x100;
+	establish(&conn, &cfg, 0);
+	a = call_up(&conn, 0x10, 0);
+	b = call_up(&conn, 0x11, 0);
+	/* Our call id (RFC 2637 2.12, as pptp-linux looks it up): CDN with
+	 * our id, result 4 ("Request"), error 0, and the call goes down. */
+	srv_ccrq(&conn, (uint16_t)a, 5);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_CDN &&
+	      out[0].u.cdn.call_id == (uint16_t)a && out[0].u.cdn.result == 4 &&
+	      out[0].u.cdn.error == 0 && out[0].u.cdn.cause == 0,
+	      "CCRQ answered with CDN(call %d, result 4): saw %zu type %u id "
+	      "%u result %u", a, n, n ? out[0].type : 0,
+	      n ? out[0].u.cdn.call_id : 0, n ? out[0].u.cdn.result : 0);
+	d = find_ev(evs, ne, CEV_CALL_DOWN, (uint16_t)a);
+	CHECK(d && d->peer_call_id == 0x10 && strstr(d->text, "Call-Clear"),
+	      "CCRQ: CALL_DOWN for the call: \"%s\"", d ? d->text : "(none)");
+	CHECK(find_log(evs, ne, 1, "Call cleared by server", NULL) != NULL,
+	      "CCRQ logged at level 1");
+	CHECK(ctrl_call_find(&conn, (uint16_t)a) == NULL &&
+	      ctrl_call_find(&conn, (uint16_t)b) != NULL &&
+	      conn.state == CONN_ESTABLISHED,
+	      "CCRQ: only that call ends, the connection stays");
+	/* The server's own id names the other call. */
+	srv_ccrq(&conn, 0x11, 6);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_CDN &&
+	      out[0].u.cdn.call_id == (uint16_t)b &&
+	      find_ev(evs, ne, CEV_CALL_DOWN, (uint16_t)b) != NULL,
+	      "CCRQ naming the PAC's id (0x11) clears call %d", b);
+	/* Unknown: ignored, logged, nothing sent. */
+	srv_ccrq(&conn, 0x7777, 7);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 0 && count_type(evs, ne, CEV_LOG) == ne &&
+	      find_log(evs, ne, 0, "Call-Clear-Request for unknown call id "
+		       "30583 ignored", NULL) != NULL,
+	      "CCRQ for an unknown call ignored with a log line");
+	/* Crossing our own CCRQ: answered and the call ends now. */
+	a = call_up(&conn, 0x12, 0);
+	ctrl_call_close(&conn, (uint16_t)a, 8);
+	take_output(&conn, out, OUT_MAX);
+	srv_ccrq(&conn, (uint16_t)a, 9);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_CDN &&
+	      find_ev(evs, ne, CEV_CALL_DOWN, (uint16_t)a) != NULL,
+	      "CCRQ crossing our CCRQ: CDN, call down");
+	/* A call still waiting for its OCRP. */
+	a = ctrl_call_open(&conn, 10);
+	take_output(&conn, out, OUT_MAX);
+	srv_ccrq(&conn, (uint16_t)a, 11);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_CDN &&
+	      find_ev(evs, ne, CEV_CALL_DOWN, (uint16_t)a) != NULL,
+	      "CCRQ for a call waiting for OCRP: CDN, call down");
+	/* Before SCCRP: ignored like everything else. */
+	ctrl_start(&conn, &cfg, 0);
+	take_output(&conn, out, OUT_MAX);
+	a = ctrl_call_open(&conn, 0);
+	srv_ccrq(&conn, (uint16_t)a, 1);
+	CHECK(take_output(&conn, out, OUT_MAX) == 0 &&
+	      ctrl_call_find(&conn, (uint16_t)a) != NULL,
+	      "CCRQ before SCCRP ignored");
+	take_events(&conn, evs, EV_MAX);
+}
+
+static void test_server_call_requests(void)
+{
+	struct ctrl_config cfg;
+	struct pptp_msg m;
+	size_t n, ne;
+	int a;
+
+	ctrl_config_default(&cfg);
+	establish(&conn, &cfg, 0);
+	a = call_up(&conn, 0x10, 0);
+	m = mk(PPTP_OCRQ);
+	m.u.ocrq.call_id = 0x4444;
+	feed(&conn, &m, 1);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_OCRP &&
+	      out[0].u.ocrp.peer_call_id == 0x4444 &&
+	      out[0].u.ocrp.call_id == 0 && out[0].u.ocrp.result == 7,
+	      "OCRQ from the server refused: OCRP result 7 (do not accept)");
+	CHECK(count_type(evs, ne, CEV_LOG) == ne &&
+	      find_log(evs, ne, 0, "Outgoing-Call-Request from server refused",
+		       NULL), "OCRQ refusal logged");
+	m = mk(PPTP_ICRQ);
+	m.u.icrq.call_id = 0x5555;
+	feed(&conn, &m, 2);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(n == 1 && out[0].type == PPTP_ICRP &&
+	      out[0].u.icrp.peer_call_id == 0x5555 &&
+	      out[0].u.icrp.result == 3,
+	      "ICRQ from the server refused: ICRP result 3 (do not accept)");
+	CHECK(ctrl_call_find(&conn, (uint16_t)a) != NULL &&
+	      conn.state == CONN_ESTABLISHED, "our call stays");
+	/* A flood of them: the refusals are bounded like Echo-Replies. */
+	size_t lines = 0;
+	for (int i = 0; i < 1000; i++) {
+		m = mk(PPTP_OCRQ);
+		m.u.ocrq.call_id = (uint16_t)i;
+		feed(&conn, &m, 2000);
+		ne = take_events(&conn, evs, EV_MAX);
+		for (size_t k = 0; k < ne; k++)
+			lines += evs[k].type == CEV_LOG && evs[k].level <= 1;
+	}
+	n = take_output(&conn, out, OUT_MAX);
+	CHECK(n == CTRL_ECHO_REPLY_BURST,
+	      "1000 OCRQs in a second: %d refusals: saw %zu",
+	      CTRL_ECHO_REPLY_BURST, n);
+	CHECK(lines == CTRL_LOG_BURST + 1,
+	      "1000 OCRQs in a second: %d lines + 1: saw %zu",
+	      CTRL_LOG_BURST, lines);
+}
+
+/* ---- floods: Set-Link-Info, log lines ------------------------------- */
+
+static void test_sli_flood(void)
+{
+	struct ctrl_config cfg;
+	const struct ctrl_event *e = NULL;
+	size_t ne, sli = 0;
+	int a;
+
+	ctrl_config_default(&cfg);
+	establish(&conn, &cfg, 0);
+	a = call_up(&conn, 0x20, 0);
+	/* The same ACCMs again and again: passed on once. */
+	for (int i = 0; i < 1000; i++) {
+		srv_sli(&conn, (uint16_t)a, 0, 0xffffffff, 10);
+		ne = take_events(&conn, evs, EV_MAX);
+		sli += count_type(evs, ne, CEV_CALL_SLI);
+		CHECK(count_type(evs, ne, CEV_LOG) == 0 ||
+		      find_log(evs, ne, 2, "received", NULL),
+		      "repeated SLI: no line at the default level");
+	}
+	CHECK(sli == 1, "1000 identical SLIs: passed on once: %zu", sli);
+	/* Changing ACCMs, 1000 in one second: a burst passed on, and the
+	 * last word when the second is over. */
+	sli = 0;
+	for (uint32_t i = 1; i <= 1000; i++) {
+		srv_sli(&conn, (uint16_t)a, i, i, 2000);
+		ne = take_events(&conn, evs, EV_MAX);
+		sli += count_type(evs, ne, CEV_CALL_SLI);
+	}
+	CHECK(sli == CTRL_SLI_BURST, "1000 changing SLIs in a second: %d "
+	      "passed on: %zu", CTRL_SLI_BURST, sli);
+	CHECK(ctrl_deadline(&conn) == 2000 + CTRL_RATE_WINDOW_MS,
+	      "the held-back SLI due when the second is over: %llu",
+	      (unsigned long long)ctrl_deadline(&conn));
+	ctrl_tick(&conn, 2000 + CTRL_RATE_WINDOW_MS);
+	ne = take_events(&conn, evs, EV_MAX);
+	for (size_t i = 0; i < ne; i++)
+		if (evs[i].type == CEV_CALL_SLI)
+			e = &evs[i];
+	CHECK(count_type(evs, ne, CEV_CALL_SLI) == 1 && e &&
+	      e->send_accm == 1000 && e->recv_accm == 1000,
+	      "the last ACCMs (1000) passed on after the second: %#x",
+	      e ? e->send_accm : 0);
+	CHECK(ctrl_deadline(&conn) > 2000 + CTRL_RATE_WINDOW_MS,
+	      "nothing held back any more");
+	/* Held back, then the same as told: nothing more to pass on. */
+	for (uint32_t i = 0; i < CTRL_SLI_BURST + 1; i++)
+		srv_sli(&conn, (uint16_t)a, 50 + i, 0, 5000);
+	srv_sli(&conn, (uint16_t)a, 50 + CTRL_SLI_BURST - 1, 0, 5000);
+	take_events(&conn, evs, EV_MAX);
+	ctrl_tick(&conn, 5000 + CTRL_RATE_WINDOW_MS);
+	ne = take_events(&conn, evs, EV_MAX);
+	CHECK(count_type(evs, ne, CEV_CALL_SLI) == 0,
+	      "held-back SLI that is what the call was told last: dropped");
+}
+
+/* Every server-triggered line that a flood can repeat is rate-limited:
+ * at most CTRL_LOG_BURST a second at levels 0/1, one line saying more
+ * are held back, and the next line let through counts them. */
+static void log_flood_case(const char *what, const uint8_t *msg, size_t len,
+			   int level, const char *sub, size_t kinds)
+{
+	struct ctrl_config cfg;
+	static uint8_t chunk[40 * 1000];
+	size_t ne, lines = 0, lines_all = 0;
+	int id;
+
+	ctrl_config_default(&cfg);
+	establish(&conn, &cfg, 0);
+	id = call_up(&conn, 0x20, 0);
+	(void)id;
+	for (size_t i = 0; i < 1000; i++)
+		memcpy(chunk + i * len, msg, len);
+	/* 10 reads of 100 messages in one second */
+	for (int r = 0; r < 10; r++) {
+		ctrl_input(&conn, chunk + (size_t)r * 100 * len, 100 * len,
+			   10000 + (uint64_t)r * 10);
+		take_output(&conn, out, OUT_MAX);
+		ne = take_events(&conn, evs, EV_MAX);
+		for (size_t i = 0; i < ne; i++) {
+			if (evs[i].type != CEV_LOG || evs[i].level != level)
+				continue;
+			lines_all++;
+			if (strstr(evs[i].text, sub))
+				lines++;
+		}
+		/* (debug lines may also be cut by the queue's debug share) */
+		if (r == 0 && level < 2)
+			CHECK(find_log(evs, ne, level, "server flood: more",
+				       NULL) != NULL,
+			      "%s: the held-back line", what);
+	}
+	if (level < 2)
+		CHECK(lines == CTRL_LOG_BURST &&
+		      lines_all <= kinds * (CTRL_LOG_BURST + 1),
+		      "%s: 1000 in a second: %d lines (+ the flood line): saw "
+		      "%zu of %zu", what, CTRL_LOG_BURST, lines, lines_all);
+	else
+		CHECK(lines_all <= CTRL_LOG_DEBUG_BURST + 1,
+		      "%s: 1000 in a second: at most %d debug lines + 1: saw "
+		      "%zu", what, CTRL_LOG_DEBUG_BURST, lines_all);
+	CHECK(conn.state == CONN_ESTABLISHED, "%s: still established", what);
+	/* the next second: one more, saying how many were held back */
+	ctrl_input(&conn, chunk, len, 11000);
+	take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	if (level < 2)
+		CHECK(find_log(evs, ne, level, sub,
+			       "(990 like it suppressed before)") != NULL,
+		      "%s: the next second's line counts the 990 held back",
+		      what);
+	else
+		CHECK(find_log(evs, ne, level, "like it suppressed before",
+			       NULL) != NULL,
+		      "%s: the next second's line counts those held back",
+		      what);
+}
+
+static void test_log_flood(void)
+{
+	uint8_t b[PPTP_MSG_MAX];
+	struct pptp_msg m;
+	size_t n;
+
+	m = mk(PPTP_WEN);
+	m.u.wen.peer_call_id = 0;
+	m.u.wen.crc_errors = 1;
+	n = (size_t)pptp_msg_encode(&m, b, sizeof(b));
+	log_flood_case("WAN-Error-Notify", b, n, 1, "WAN-Error-Notify: crc=1", 1);
+	m = mk(PPTP_SLI);
+	m.u.sli.peer_call_id = 0x7777;
+	n = (size_t)pptp_msg_encode(&m, b, sizeof(b));
+	log_flood_case("SLI for an unknown call", b, n, 1,
+		       "Set-Link-Info for unknown call id", 1);
+	m = mk(PPTP_CDN);
+	m.u.cdn.call_id = 0x7777;
+	n = (size_t)pptp_msg_encode(&m, b, sizeof(b));
+	log_flood_case("CDN for an unknown call", b, n, 0,
+		       "Call-Disconnect-Notify for unknown call id", 1);
+	m = mk(PPTP_ICCN);
+	n = (size_t)pptp_msg_encode(&m, b, sizeof(b));
+	log_flood_case("ICCN", b, n, 0, "unexpected Incoming-Call-Connected", 1);
+	n = raw_hdr(b, 16, 1, PPTP_MAGIC, 99);
+	log_flood_case("unknown type", b, n, 0, "control message type 99", 1);
+	n = raw_hdr(b, 16, 2, PPTP_MAGIC, 1);
+	log_flood_case("management type", b, n, 0, "PPTP message type 2", 1);
+	/* garbage + a good message, 1000 times: 1000 resync runs */
+	n = raw_hdr(b, 16, 1, 0x1a2b3c4e, 5);
+	n += raw_hdr(b + n, 24, 1, PPTP_MAGIC, PPTP_SLI);
+	b[16 + 12] = 0x77;	/* SLI for an unknown call: its own line */
+	log_flood_case("garbage runs", b, n, 0, "16 bytes skipped", 1);
+	m = mk(PPTP_ECHORP);
+	m.u.echorp.id = 0x999;
+	n = (size_t)pptp_msg_encode(&m, b, sizeof(b));
+	log_flood_case("Echo-Replies not ours", b, n, 2, "server flood", 1);
 }
 
 /* ---- eof ------------------------------------------------------------- */
@@ -1639,6 +2121,10 @@ int main(void)
 	test_malformed();
 	test_split_input();
 	test_unexpected();
+	test_server_ccrq();
+	test_server_call_requests();
+	test_sli_flood();
+	test_log_flood();
 	test_eof();
 	test_bounds();
 	return check_done("ctrl");

@@ -247,10 +247,15 @@ static void test_framing_errors(void)
 	make_header(b, 0xffff, 1, PPTP_MAGIC, PPTP_SCCRQ);
 	expect_decode("length 65535", b, sizeof(b), PPTP_EMSG_LONGLEN, 0);
 
-	/* 512 is still framed: wait for it, then skip it as a bad length for SCCRQ */
+	/* 512 is still framed, but not an SCCRQ: refused from its 10 header bytes */
 	make_header(b, PPTP_MSG_MAX, 1, PPTP_MAGIC, PPTP_SCCRQ);
-	expect_decode("length 512 partial", b, 300, 1, 0);
-	expect_decode("length 512 SCCRQ", b, PPTP_MSG_MAX, PPTP_EMSG_BADLEN, PPTP_MSG_MAX);
+	expect_decode("length 512 SCCRQ, 9 bytes", b, 9, 1, 0);
+	expect_decode("length 512 SCCRQ, 10 bytes", b, 10, PPTP_EMSG_BADLEN, 0);
+	expect_decode("length 512 SCCRQ", b, PPTP_MSG_MAX, PPTP_EMSG_BADLEN, 0);
+	/* 512 with an unknown type: wait for all of it, then skip it */
+	make_header(b, PPTP_MSG_MAX, 1, PPTP_MAGIC, 77);
+	expect_decode("length 512 type 77 partial", b, 300, 1, 0);
+	expect_decode("length 512 type 77", b, PPTP_MSG_MAX, PPTP_EMSG_UNKNOWN, PPTP_MSG_MAX);
 
 	make_header(b, 16, 1, 0x1a2b3c4e, PPTP_ECHORQ);
 	expect_decode("bad magic, 7 bytes", b, 7, 1, 0);
@@ -259,11 +264,18 @@ static void test_framing_errors(void)
 	make_header(b, 16, 2, 0x1a2b3c4e, PPTP_ECHORQ);
 	expect_decode("bad magic and type 2", b, 16, PPTP_EMSG_MAGIC, 0);
 
+	/* another PPTP message type (2 = management) with a sane length is
+	 * framed: wait for all of it, then skip it whole; type reported */
 	make_header(b, 16, 2, PPTP_MAGIC, PPTP_ECHORQ);
 	expect_decode("pptp type 2, 7 bytes", b, 7, 1, 0);
-	expect_decode("pptp type 2", b, 16, PPTP_EMSG_PPTPTYPE, 0);
-	make_header(b, 16, 0, PPTP_MAGIC, PPTP_ECHORQ);
-	expect_decode("pptp type 0", b, 16, PPTP_EMSG_PPTPTYPE, 0);
+	expect_decode("pptp type 2, 15 bytes", b, 15, 1, 0);
+	rc = pptp_msg_decode(b, 16, &m, &used);
+	CHECK(rc == PPTP_EMSG_PPTPTYPE && used == 16 && m.type == 2,
+	      "pptp type 2: expected PPTPTYPE/16/2 seen %d/%zu/%u", rc, used, m.type);
+	make_header(b, 40, 0, PPTP_MAGIC, 0);
+	expect_decode("pptp type 0, length 40", b, 40, PPTP_EMSG_PPTPTYPE, 40);
+	make_header(b, 12, 0xffff, PPTP_MAGIC, 0);
+	expect_decode("pptp type 65535, length 12", b, 12, PPTP_EMSG_PPTPTYPE, 12);
 
 	/* unknown control type 99: skippable, type reported */
 	make_header(b, 20, 1, PPTP_MAGIC, 99);
@@ -276,22 +288,99 @@ static void test_framing_errors(void)
 	make_header(b, 16, 1, PPTP_MAGIC, 16);
 	expect_decode("type 16", b, 16, PPTP_EMSG_UNKNOWN, 16);
 
-	/* BADLEN: every known type, one longer and one shorter than its size */
+	/* BADLEN: every known type, one longer and one shorter than its
+	 * size: not a message (the caller resynchronises), judged from the
+	 * first 10 bytes, whatever follows */
 	for (int t = PPTP_SCCRQ; t <= PPTP_SLI; t++) {
 		size_t size = pptp_msg_size(t);
 
 		make_header(b, (uint16_t)(size + 1), 1, PPTP_MAGIC, (uint16_t)t);
 		rc = pptp_msg_decode(b, size + 1, &m, &used);
-		CHECK(rc == PPTP_EMSG_BADLEN && used == size + 1 && m.type == t,
-		      "%s length %zu: expected BADLEN/%zu seen %d/%zu", pptp_msg_name(t), size + 1, size + 1, rc, used);
+		CHECK(rc == PPTP_EMSG_BADLEN && used == 0,
+		      "%s length %zu: expected BADLEN/0 seen %d/%zu", pptp_msg_name(t), size + 1, rc, used);
+		expect_decode("BADLEN from 10 bytes", b, 10, PPTP_EMSG_BADLEN, 0);
 		make_header(b, (uint16_t)(size - 1), 1, PPTP_MAGIC, (uint16_t)t);
 		rc = pptp_msg_decode(b, size - 1, &m, &used);
-		CHECK(rc == PPTP_EMSG_BADLEN && used == size - 1,
-		      "%s length %zu: expected BADLEN/%zu seen %d/%zu", pptp_msg_name(t), size - 1, size - 1, rc, used);
+		CHECK(rc == PPTP_EMSG_BADLEN && used == 0,
+		      "%s length %zu: expected BADLEN/0 seen %d/%zu", pptp_msg_name(t), size - 1, rc, used);
 	}
 	/* a BADLEN header-only SCCRQ must not read the missing body */
 	make_header(b, 12, 1, PPTP_MAGIC, PPTP_SCCRQ);
-	expect_decode("SCCRQ length 12", b, 12, PPTP_EMSG_BADLEN, 12);
+	expect_decode("SCCRQ length 12", b, 12, PPTP_EMSG_BADLEN, 0);
+}
+
+static size_t expect_resync(const char *what, const uint8_t *b, size_t n, size_t want)
+{
+	size_t got = pptp_msg_resync(b, n);
+
+	CHECK(got == want, "%s: resync expected %zu seen %zu", what, want, got);
+	return got;
+}
+
+/* Resynchronisation: the first position where a well-formed header may
+ * begin, judged only on the bytes that are there. */
+static void test_resync(void)
+{
+	uint8_t b[600];
+	size_t n;
+
+	memset(b, 0, sizeof(b));
+	expect_resync("empty", b, 0, 0);
+	/* one byte: 0x00 may still be a length's high byte; 0x03 not (> 512) */
+	expect_resync("00", b, 1, 0);
+	b[0] = 0x03;
+	expect_resync("03", b, 1, 1);
+	/* zeros: length 0 rules out every position that has 2 bytes */
+	memset(b, 0, sizeof(b));
+	expect_resync("64 zeros", b, 64, 63);
+	/* a whole Echo-Request at 5 after garbage */
+	memset(b, 0xee, 5);
+	memcpy(b + 5, echorq_head, sizeof(echorq_head));
+	expect_resync("garbage + ECHORQ", b, 5 + sizeof(echorq_head), 5);
+	/* ... and each prefix of it: the garbage goes, the part stays */
+	for (n = 5; n < 5 + sizeof(echorq_head); n++)
+		expect_resync("garbage + ECHORQ prefix", b, n, 5);
+	/* a header whose magic is one bit off at any byte is passed over */
+	for (int k = 4; k < 8; k++) {
+		memcpy(b, echorq_head, sizeof(echorq_head));
+		b[k] ^= 0x01;
+		memcpy(b + 16, echorq_head, sizeof(echorq_head));
+		expect_resync("bent magic, then ECHORQ", b, 32, 16);
+	}
+	/* well framed but not well-formed: length 20 for an ECHORQ, unknown
+	 * type 99, PPTP type 2: passed over (the last header byte, 0x00, is
+	 * kept: it may begin a length) */
+	n = make_header(b, 20, 1, PPTP_MAGIC, PPTP_ECHORQ);
+	expect_resync("ECHORQ of length 20", b, n, n - 1);
+	n = make_header(b, 16, 1, PPTP_MAGIC, 99);
+	expect_resync("type 99", b, n, n - 1);
+	n = make_header(b, 16, 2, PPTP_MAGIC, PPTP_ECHORQ);
+	expect_resync("pptp type 2", b, n, n - 1);
+	/* a length of 0, 8, 513 or 65535 in front of a whole message */
+	static const uint16_t lens[] = { 0, 8, 11, 513, 65535 };
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		make_header(b, lens[i], 1, PPTP_MAGIC, PPTP_ECHORQ);
+		memset(b + 12, 0, 4);
+		memcpy(b + 16, sli_head, 24);
+		expect_resync("bad length, then SLI", b, 40, 16);
+	}
+	/* the scan never reads past what it is given: an ECHORQ whose last
+	 * header byte is cut off is still a candidate */
+	memcpy(b, echorq_head, sizeof(echorq_head));
+	expect_resync("11 bytes of an ECHORQ header", b, 11, 0);
+	expect_resync("12 bytes of an ECHORQ", b, 12, 0);
+	/* every position of a long random run is ruled out */
+	uint32_t x = 1;
+	for (size_t i = 0; i < sizeof(b); i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (uint8_t)(x >> 16);
+	}
+	n = pptp_msg_resync(b, sizeof(b));
+	CHECK(n >= sizeof(b) - PPTP_HDR_LEN, "random 600 bytes: resync at %zu, expected >= %zu", n,
+	      sizeof(b) - PPTP_HDR_LEN);
+	/* whatever it keeps of the tail could still begin a header */
+	for (size_t i = n; i < sizeof(b); i++)
+		CHECK(pptp_msg_resync(b + i, sizeof(b) - i) <= sizeof(b) - i, "tail");
 }
 
 /* A stream of: unknown type, over-long ECHORQ, valid ECHORQ, cut-off SLI. */
@@ -315,7 +404,10 @@ static void test_stream_skip(void)
 	CHECK(rc == PPTP_EMSG_UNKNOWN && used == 20, "stream 1: expected UNKNOWN/20 seen %d/%zu", rc, used);
 	pos += used;
 	rc = pptp_msg_decode(s + pos, off - pos, &m, &used);
-	CHECK(rc == PPTP_EMSG_BADLEN && used == 20, "stream 2: expected BADLEN/20 seen %d/%zu", rc, used);
+	CHECK(rc == PPTP_EMSG_BADLEN && used == 0, "stream 2: expected BADLEN/0 seen %d/%zu", rc, used);
+	/* not a message: the resync passes over its 20 bytes */
+	used = pptp_msg_resync(s + pos, off - pos);
+	CHECK(used == 20, "stream 2: resync expected 20 seen %zu", used);
 	pos += used;
 	rc = pptp_msg_decode(s + pos, off - pos, &m, &used);
 	CHECK(rc == 0 && used == 16 && m.type == PPTP_ECHORQ && m.u.echorq.id == 0xdeadbeef,
@@ -570,6 +662,7 @@ int main(void)
 		test_vector(&vectors[i]);
 	test_framing_errors();
 	test_stream_skip();
+	test_resync();
 	test_reserved();
 	test_strings();
 	test_encode_errors();

@@ -293,6 +293,9 @@ ctrl_alive() {
 	wait $r
 	local rc=$?
 	cpu_watch_stop
+	# the call manager's orderly end (CCRQ, StopCCRQ) may come after the
+	# gateway is gone: give it its time before the server goes
+	wait_until 5 grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
 	tsrv_stop
 	rc_check $rc
 	[ $(( $(now_ms) - t0 )) -le 10000 ] || problem "took $(( $(now_ms) - t0 )) ms"

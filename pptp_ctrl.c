@@ -705,7 +705,6 @@ static void on_echorp(struct ctrl_conn *c, const struct pptp_msg *m,
 		return;
 	}
 	c->echo_outstanding = false;
-	c->rs.probed = false;
 	c->rtt_us = (now - c->echo_sent) * 1000;
 	c->echo_id++;
 }
@@ -836,27 +835,12 @@ static void rbuf_drop(struct ctrl_conn *c, size_t n)
 	c->rlen -= n;
 }
 
-static void send_echo(struct ctrl_conn *c, uint64_t now);
-
-/* After garbage, ask the server for a well-formed message (an
- * Echo-Reply), at most once per CTRL_RESYNC_PROBE_GAP_MS: its echo wait
- * bounds how long we go on without one.  ctrl_tick sends a probe that
- * had to wait for the gap. */
-static void resync_probe(struct ctrl_conn *c, uint64_t now)
-{
-	if (c->state != CONN_ESTABLISHED || c->echo_outstanding ||
-	    (c->rs.probe_sent &&
-	     now - c->rs.last_probe < CTRL_RESYNC_PROBE_GAP_MS))
-		return;
-	send_echo(c, now);
-	c->rs.last_probe = now;
-	c->rs.probe_sent = true;
-	c->rs.probed = true;
-}
-
 /* The front of the input is not a message: drop its first byte (the
- * rest is scanned by resync_step) and look for the next header. */
-static void resync_begin(struct ctrl_conn *c, int err, uint64_t now)
+ * rest is scanned by resync_step) and look for the next header.  Only
+ * well-formed messages count as life (last_rx), so the keep-alive
+ * Echo-Request goes out --idle-wait after the last one, and its echo
+ * wait ends a connection that stays unreadable. */
+static void resync_begin(struct ctrl_conn *c, int err)
 {
 	c->rs.active = true;
 	c->rs.first_error = err;
@@ -865,7 +849,6 @@ static void resync_begin(struct ctrl_conn *c, int err, uint64_t now)
 	c->rs.bytes++;
 	c->msgs_bad++;
 	rbuf_drop(c, 1);
-	resync_probe(c, now);
 }
 
 static void resync_give_up(struct ctrl_conn *c, const char *what,
@@ -924,7 +907,7 @@ static bool take_message(struct ctrl_conn *c, uint64_t now)
 	if (rc == 1)
 		return false;
 	if (rc < 0 && used == 0) {
-		resync_begin(c, rc, now);
+		resync_begin(c, rc);
 		return true;
 	}
 	rbuf_drop(c, used);
@@ -1050,19 +1033,15 @@ void ctrl_tick(struct ctrl_conn *c, uint64_t now)
 		if (c->rs.active) {
 			char what[120];
 
-			snprintf(what, sizeof(what), "no well-formed message "
-				 "within %u ms of our Echo-Request",
-				 c->cfg.max_echo_wait_ms);
+			snprintf(what, sizeof(what), "no well-formed message for "
+				 "%llu ms, our Echo-Request unanswered",
+				 (unsigned long long)(now - c->last_rx));
 			resync_give_up(c, what, now);
 			return;
 		}
 		ctrl_log(c, 0, "no Echo-Reply within %u s: closing the "
 			 "control connection", c->cfg.max_echo_wait_ms / 1000);
 		ctrl_close(c, STOP_REASON_NONE, now);
-		return;
-	}
-	if (c->rs.active) {
-		resync_probe(c, now);
 		return;
 	}
 	if (c->cfg.idle_wait_ms && now - c->last_rx >= c->cfg.idle_wait_ms)
@@ -1081,8 +1060,6 @@ uint64_t ctrl_deadline(const struct ctrl_conn *c)
 	case CONN_ESTABLISHED:
 		if (c->echo_outstanding)
 			d = c->echo_sent + c->cfg.max_echo_wait_ms;
-		else if (c->rs.active)
-			d = c->rs.last_probe + CTRL_RESYNC_PROBE_GAP_MS;
 		else if (c->cfg.idle_wait_ms)
 			d = c->last_rx + c->cfg.idle_wait_ms;
 		break;

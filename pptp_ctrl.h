@@ -51,14 +51,13 @@
 #define CTRL_SLI_BURST 8
 /* Garbage on the control stream: we drop bytes until the next
  * well-formed header (length, magic cookie, type and its length).  We
- * give up when the Echo-Request we send to get a well-formed message
- * back is not answered within --max-echo-wait, or when one run of
- * garbage passes CTRL_RESYNC_BYTES_MAX bytes: 128 longest messages,
- * more than a middlebox's error page (pptp-linux, which has no bound,
- * survives 20 kB; so do we).  Echo-Requests of that kind go out at most
- * once per CTRL_RESYNC_PROBE_GAP_MS. */
+ * give up when one run of garbage passes CTRL_RESYNC_BYTES_MAX bytes:
+ * 128 longest messages, more than a middlebox's error page (pptp-linux,
+ * which has no bound, survives 20 kB; so do we), or when the keep-alive
+ * finds no well-formed message (only those count as life: --idle-wait
+ * after the last one our Echo-Request goes out, and --max-echo-wait
+ * later we close). */
 #define CTRL_RESYNC_BYTES_MAX (128 * PPTP_MSG_MAX)
-#define CTRL_RESYNC_PROBE_GAP_MS 1000
 
 enum ctrl_conn_state {
 	CONN_IDLE,		/* nothing sent yet */
@@ -141,9 +140,6 @@ struct ctrl_resync {
 	bool active;
 	int first_error;	/* PPTP_EMSG_* that started the run */
 	size_t dropped;		/* bytes of this run */
-	uint64_t last_probe;	/* when we last sent an Echo-Request for it */
-	bool probe_sent;	/* last_probe is valid */
-	bool probed;		/* that Echo-Request is the one outstanding */
 	bool gave_up;		/* the closing line was written */
 	unsigned long runs, bytes;	/* totals, for status */
 };

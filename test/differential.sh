@@ -44,9 +44,9 @@
 # | 0, 1, 2                     | (lines compared by what they     | call, OCRP and SCCRP refused, no | there with its  |
 # |                             | report, not by their words)      | server)                          | reason          |
 # | garbage on the control      | bytes skipped, no bound, a line  | skipped, a line per run (rate-   | deliberate      |
-# | connection (malformed.sh)   | per read; a length that does not | limited); our Echo-Request asks  |                 |
-# |                             | fit the type: waits for all the  | for a message; closes after 64   |                 |
-# |                             | bytes it promises                | KiB or --max-echo-wait           |                 |
+# | connection (malformed.sh)   | per read; a length that does not | limited); closes after 64 KiB in |                 |
+# |                             | fit the type: waits for all the  | a row, or an unanswered keep-    |                 |
+# |                             | bytes it promises                | alive during garbage             |                 |
 # | CDN answering the server's  | result 1 (Lost Carrier)          | result 4 (Request, RFC 2637      | deliberate      |
 # | Call-Clear-Request          |                                  | 2.13)                            |                 |
 # | ICRQ from the server        | ignored                          | refused: ICRP result 3           | deliberate      |

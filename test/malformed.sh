@@ -353,7 +353,7 @@ ctrl_close() {
 
 t_ctrl_tsrv() {
 	ctrl_alive ctrl_lenmismatch "Echo-Request of 20 bytes (type needs 16): skipped up to the next message with a log line, connection and data go on" \
-		lenmismatch "bad control stream from server: 20 bytes skipped \(first: length does not match" "^RX ECHORQ"
+		lenmismatch "bad control stream from server: 20 bytes skipped \(first: length does not match" ""
 	ctrl_alive ctrl_unknowntype "type 99: skipped with a log line, connection and data go on" \
 		unknowntype "control message type 99 skipped: unknown control message type" ""
 	ctrl_alive ctrl_reserved "non-zero reserved0: message still served (Echo-Reply), debug line" \
@@ -378,16 +378,15 @@ t_ctrl_tsrv() {
 			"expected <= 200 Echo-Replies to 1000 requests within the case, saw $k"
 	fi
 	# A damaged control stream (issue 9): skipped up to the next
-	# well-formed message, the call and the data path go on.  Where we
-	# resynchronise, our Echo-Request asks for a well-formed message
-	# (the "^RX ECHORQ" the server sees after the injection).
+	# well-formed message, the call and the data path go on; nothing is
+	# sent for it (pptp-linux sends nothing either).
 	local S="bad control stream from server: "
 	ctrl_alive ctrl_badmagic "bad magic cookie: skipped with a log line, connection and data go on" \
-		badmagic "${S}16 bytes skipped \(first: bad magic cookie\)" "^RX ECHORQ"
+		badmagic "${S}16 bytes skipped \(first: bad magic cookie\)" ""
 	ctrl_alive ctrl_shortlen "length 8 (< 12): skipped with a log line, connection and data go on" \
-		shortlen "${S}16 bytes skipped \(first: length field shorter than the header\)" "^RX ECHORQ"
+		shortlen "${S}16 bytes skipped \(first: length field shorter than the header\)" ""
 	ctrl_alive ctrl_longlen "length 60000: skipped at once (no 60 kB wait), connection and data go on" \
-		longlen "${S}16 bytes skipped \(first: length field longer than any message we accept\)" "^RX ECHORQ"
+		longlen "${S}16 bytes skipped \(first: length field longer than any message we accept\)" ""
 	local E="00 10 0001 1a2b3c4d 0005 0000 00000777"	# a good Echo-Request
 	ctrl_alive ctrl_zerolen "length 0: skipped with a log line, connection and data go on" \
 		"raw:0000 0001 1a2b3c4d 0005 0000 00000001 $E" "${S}16 bytes skipped \(first: length field shorter" "^RX ECHORP"
@@ -399,7 +398,7 @@ t_ctrl_tsrv() {
 		"raw:$RANDOM200 $E" "${S}200 bytes skipped" "^RX ECHORP"
 	ctrl_alive ctrl_unknowntype16 "unknown control type 16 with its length: skipped with a log line" \
 		"raw:0010 0001 1a2b3c4d 0010 0000 00000001 $E" "control message type 16 skipped: unknown control message type" "^RX ECHORP"
-	ALIVE_SRV_ARGS=--no-echo-reply ctrl_alive ctrl_split "garbage and the first 5 bytes of an Echo-Request, the rest 0.3 s later: the message is found whole" \
+	ctrl_alive ctrl_split "garbage and the first 5 bytes of an Echo-Request, the rest 0.3 s later: the message is found whole" \
 		"raw:$(echo "$RANDOM200" | cut -c1-100) 0010 0001 1a" "${S}50 bytes skipped" "^RX ECHORP" 1 \
 		"raw:2b3c4d 0005 0000 00000777@0.8"
 	ctrl_alive ctrl_two_bursts "two garbage bursts 0.5 s apart, each followed by a message: two lines, connection and data go on" \
@@ -430,9 +429,11 @@ t_ctrl_tsrv() {
 		--inject "raw:$G40K@0.5"
 	want ctrl_garbage_endless && { local k; k=$(slog_since | grep -c "closing the control connection")
 		[ "$k" = 1 ]; check "ctrl_garbage_endless_once[the closing line once]" $? "saw $k closing lines"; }
-	CLOSE_ARGS="--max-echo-wait 1" ctrl_close ctrl_garbage_silent "garbage, then a server that answers no Echo-Request: closed after --max-echo-wait with one line" \
+	# garbage is no sign of life: the keep-alive goes out --idle-wait
+	# after the last well-formed message
+	CLOSE_ARGS="--idle-wait 1 --max-echo-wait 1" ctrl_close ctrl_garbage_silent "garbage, then a server that answers no Echo-Request: closed after --idle-wait + --max-echo-wait with one line" \
 		"raw:$(echo "$RANDOM200" | cut -c1-64)" \
-		"${S}no well-formed message within 1000 ms of our Echo-Request \(32 bytes skipped" --no-echo-reply
+		"${S}no well-formed message for [0-9]+ ms, our Echo-Request unanswered \(32 bytes skipped" --no-echo-reply
 	# The server's Call-Clear-Request ends that call as pptp-linux does:
 	# Call-Disconnect-Notify (result 4, our call id) at once, then the
 	# gateway ends (pppd sees the hangup) and the call manager, with no
@@ -542,9 +543,9 @@ t_ctrl_mal() {
 	# An Echo-Request whose length field says 100, 16 bytes sent, then
 	# silence: the length does not fit the type, so the 16 bytes are
 	# garbage at once (no wait for 84 more bytes that would swallow the
-	# next messages, as before); our Echo-Request gets a well-formed
-	# reply, and the next Echo-Request is answered.  (pptp-linux waits
-	# for the 100 bytes, then finds the messages inside them.)
+	# next messages, as before), and the next Echo-Request is answered.
+	# (pptp-linux waits for the 100 bytes, which here never come: it
+	# never answers that Echo-Request.)
 	n=ctrl_len_stall
 	if want $n; then
 		mc_run $n 5000 1500 "--idle-wait 1 --max-echo-wait 1" \
@@ -552,7 +553,6 @@ t_ctrl_mal() {
 			--send "up@0.6=$M_ECHORQ"
 		need_log "bad control stream from server: 16 bytes skipped \(first: length does not match the message type\)"
 		slog_has "no Echo-Reply within" && problem "the echo wait closed the connection"
-		mlog_has $n "^RX ECHORQ" || problem "no Echo-Request from us after the garbage"
 		mlog_has $n "^RX ECHORP" || problem "the Echo-Request after the garbage not answered"
 		mlog_has $n "^RX CCRQ" || problem "call did not stay up until pppd ended (no CCRQ)"
 		case_end "$n[length 100 announced for an Echo-Request, 16 bytes sent: skipped at once, the call goes on]"

@@ -1155,9 +1155,9 @@ static size_t echorq_bytes(uint8_t *p, uint32_t id)
 
 /* An established call gets bad bytes (in the given pieces, each a read),
  * then a good Echo-Request: the call and the connection stay, the echo
- * is answered, and a log line with logsub says what was skipped.  With
- * resync, our Echo-Request asking for a well-formed message goes out
- * first. */
+ * is answered (and nothing else sent: the wire sees what pptp-linux
+ * sends), and a log line with logsub says what was skipped; resync says
+ * whether the bytes were garbage (not a message skipped whole). */
 static void survive_case(const char *what, const uint8_t *bad, size_t n,
 			 const size_t *pieces, size_t npieces, bool resync,
 			 const char *logsub)
@@ -1187,15 +1187,12 @@ static void survive_case(const char *what, const uint8_t *bad, size_t n,
 	      "%s: connection and call stay (rc %d, state %d, %zu state "
 	      "events)", what, rc, conn.state,
 	      ne - count_type(evs, ne, CEV_LOG));
-	if (resync)
-		CHECK(no == 2 && out[0].type == PPTP_ECHORQ &&
-		      out[1].type == PPTP_ECHORP && out[1].u.echorp.id == 6,
-		      "%s: our Echo-Request, then the reply to echo 6: saw %zu "
-		      "messages, first type %u", what, no, no ? out[0].type : 0);
-	else
-		CHECK(no == 1 && out[0].type == PPTP_ECHORP &&
-		      out[0].u.echorp.id == 6,
-		      "%s: the echo after it answered: saw %zu", what, no);
+	CHECK(no == 1 && out[0].type == PPTP_ECHORP && out[0].u.echorp.id == 6,
+	      "%s: the echo after it answered, nothing else sent: saw %zu",
+	      what, no);
+	CHECK(conn.rs.runs == (resync ? 1u : 0u),
+	      "%s: %s: runs %lu", what, resync ? "garbage" : "skipped whole",
+	      conn.rs.runs);
 	CHECK(find_log(evs, ne, 0, logsub, NULL) != NULL,
 	      "%s: a warning with \"%s\"", what, logsub);
 	CHECK(!conn.rs.active, "%s: in sync again", what);
@@ -1266,8 +1263,8 @@ static void test_malformed(void)
 		ctrl_input(&conn, big + 105, n - 105, 2);
 		no = take_output(&conn, out, OUT_MAX);
 		ne = take_events(&conn, evs, EV_MAX);
-		CHECK(no == 2 && out[1].type == PPTP_ECHORP &&
-		      out[1].u.echorp.id == 77 && !conn.rs.active,
+		CHECK(no == 1 && out[0].type == PPTP_ECHORP &&
+		      out[0].u.echorp.id == 77 && !conn.rs.active,
 		      "split after garbage: the message after it answered: %zu",
 		      no);
 		CHECK(find_log(evs, ne, 0, "100 bytes skipped", NULL) != NULL,
@@ -1285,41 +1282,32 @@ static void test_malformed(void)
 			ctrl_input(&conn, big + i, 1, 1);
 		no = take_output(&conn, out, OUT_MAX);
 		ne = take_events(&conn, evs, EV_MAX);
-		CHECK(no == 2 && out[1].type == PPTP_ECHORP &&
-		      out[1].u.echorp.id == 77,
+		CHECK(no == 1 && out[0].type == PPTP_ECHORP &&
+		      out[0].u.echorp.id == 77,
 		      "garbage then echo byte by byte: answered (%zu)", no);
 		CHECK(find_log(evs, ne, 0, "100 bytes skipped", NULL) != NULL,
 		      "byte by byte: 100 bytes skipped");
 	}
 
-	/* A second burst, after the first was over: a second line; our
-	 * probe is not repeated within CTRL_RESYNC_PROBE_GAP_MS. */
+	/* A second burst, after the first was over: a second line. */
 	ctrl_config_default(&cfg);
 	establish(&conn, &cfg, 0);
 	call_up(&conn, 0x32, 0);
 	fill_random(big, 300, 5);
 	ctrl_input(&conn, big, 300, 10);
-	srv_echorp(&conn, conn.echo_id, 11);	/* the probe answered */
-	CHECK(!conn.rs.active && !conn.echo_outstanding,
-	      "first burst over with the probe's reply");
+	srv_echorq(&conn, 4, 11);
+	CHECK(!conn.rs.active, "first burst over with the next message");
 	fill_random(big, 50, 6);
 	ctrl_input(&conn, big, 50, 20);
-	CHECK(conn.rs.active && !conn.echo_outstanding,
-	      "second burst: no probe within the gap");
-	CHECK(ctrl_deadline(&conn) == 10 + CTRL_RESYNC_PROBE_GAP_MS,
-	      "second burst: probe due at the end of the gap: %llu",
-	      (unsigned long long)ctrl_deadline(&conn));
-	ctrl_tick(&conn, 10 + CTRL_RESYNC_PROBE_GAP_MS);
-	n = take_output(&conn, out, OUT_MAX);
-	CHECK(n == 2 && out[1].type == PPTP_ECHORQ && conn.echo_outstanding,
-	      "second burst: probe sent when the gap is over (%zu)", n);
+	CHECK(conn.rs.active, "second burst");
 	srv_echorq(&conn, 5, 1100);
+	n = take_output(&conn, out, OUT_MAX);
 	ne = take_events(&conn, evs, EV_MAX);
-	CHECK(find_log(evs, ne, 0, "300 bytes skipped", NULL) &&
+	CHECK(n == 2 && find_log(evs, ne, 0, "300 bytes skipped", NULL) &&
 	      find_log(evs, ne, 0, "50 bytes skipped", NULL) &&
 	      conn.rs.runs == 2 && conn.rs.bytes == 350,
-	      "two bursts, two lines, counted: runs %lu bytes %lu",
-	      conn.rs.runs, conn.rs.bytes);
+	      "two bursts, two lines, both echoes answered, counted: %zu "
+	      "sent, runs %lu bytes %lu", n, conn.rs.runs, conn.rs.bytes);
 
 	/* Garbage never ending: closed once a run passes the bound, with
 	 * one line; the orderly close goes on (calls cleared, StopCCRQ). */
@@ -1352,39 +1340,46 @@ static void test_malformed(void)
 	CHECK(conn.state == CONN_CLOSED, "endless garbage: closed after the "
 	      "stop wait");
 
-	/* Garbage, then silence: our probe is not answered within
-	 * --max-echo-wait: closed with one line. */
+	/* Garbage, then silence: garbage is no sign of life, so the
+	 * keep-alive goes out --idle-wait after the last well-formed
+	 * message, and when it is not answered the connection closes with
+	 * the resync line. */
 	ctrl_config_default(&cfg);
+	cfg.idle_wait_ms = 2000;
 	cfg.max_echo_wait_ms = 5000;
 	establish(&conn, &cfg, 0);
 	call_up(&conn, 0x34, 0);
 	n = raw_hdr(buf, 16, 1, 0x1a2b3c4e, PPTP_ECHORQ);
-	ctrl_input(&conn, buf, n, 100);
+	ctrl_input(&conn, buf, n, 1000);
+	CHECK(take_output(&conn, out, OUT_MAX) == 0 &&
+	      ctrl_deadline(&conn) == 2000,
+	      "garbage: nothing sent, keep-alive due 2 s after the last "
+	      "message (not the garbage): %llu",
+	      (unsigned long long)ctrl_deadline(&conn));
+	ctrl_tick(&conn, 2000);
 	n = take_output(&conn, out, OUT_MAX);
 	CHECK(n == 1 && out[0].type == PPTP_ECHORQ &&
-	      ctrl_deadline(&conn) == 5100,
-	      "garbage then silence: probe sent, deadline at the echo wait: "
-	      "%zu, %llu", n, (unsigned long long)ctrl_deadline(&conn));
-	ctrl_tick(&conn, 5099);
+	      ctrl_deadline(&conn) == 7000, "keep-alive sent, wait till 7000");
+	ctrl_tick(&conn, 6999);
 	CHECK(conn.state == CONN_ESTABLISHED, "not before the echo wait");
-	ctrl_tick(&conn, 5100);
+	ctrl_tick(&conn, 7000);
 	ne = take_events(&conn, evs, EV_MAX);
 	CHECK(conn.state == CONN_WAIT_STOP_REPLY &&
-	      find_log(evs, ne, 0, "no well-formed message within 5000 ms",
-		       "closing the control connection") != NULL &&
+	      find_log(evs, ne, 0, "no well-formed message for 7000 ms, our "
+		       "Echo-Request unanswered", "closing the control "
+		       "connection") != NULL &&
 	      find_log(evs, ne, 0, "no Echo-Reply", NULL) == NULL,
 	      "garbage then silence: closed with the resync line (state %d)",
 	      conn.state);
 
-	/* Garbage before SCCRP: no probe (nothing may be sent before it),
-	 * the SCCRP behind it is taken. */
+	/* Garbage before SCCRP: the SCCRP behind it is taken. */
 	ctrl_config_default(&cfg);
 	ctrl_start(&conn, &cfg, 0);
 	take_output(&conn, out, OUT_MAX);
 	fill_random(buf, 64, 3);
 	ctrl_input(&conn, buf, 64, 1);
 	CHECK(take_output(&conn, out, OUT_MAX) == 0 && conn.rs.active,
-	      "garbage before SCCRP: resync, no probe");
+	      "garbage before SCCRP: resync, nothing sent");
 	srv_sccrp(&conn, 1, 0, 2);
 	CHECK(conn.state == CONN_ESTABLISHED && !conn.rs.active,
 	      "garbage before SCCRP: the SCCRP after it is taken");
@@ -1528,10 +1523,9 @@ static void test_split_input(void)
 	      count_type(ra.ev, ra.nev, CEV_CALL_UP),
 	      count_type(ra.ev, ra.nev, CEV_CALL_DOWN),
 	      count_type(ra.ev, ra.nev, CEV_CALL_SLI));
-	/* SCCRQ, ECHORP 1, OCRQ x2, our ECHORQ after the Echo-Request of
-	 * the wrong length (garbage), ICRP refusing the ICRQ, ECHORP 2,
+	/* SCCRQ, ECHORP 1, OCRQ x2, ICRP refusing the ICRQ, ECHORP 2,
 	 * StopCCRP. */
-	CHECK(ra.out_len == 156 + 20 + 168 * 2 + 16 + 24 + 20 + 16,
+	CHECK(ra.out_len == 156 + 20 + 168 * 2 + 24 + 20 + 16,
 	      "script output bytes: saw %zu", ra.out_len);
 
 	run_split(&rb, s, len, NULL, 0, 1);

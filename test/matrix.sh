@@ -48,6 +48,10 @@
 # | Echo-Request flood       | answers all 1000             | answers 64 a second          | a flooding server cannot make the |
 # | (ROW-echo, echoflood)    |                              | (CTRL_ECHO_REPLY_BURST)      | client spend without bound; one   |
 # |                          |                              |                              | reply already proves it alive     |
+# | CDN answering server's   | result 1 (Lost Carrier)      | result 4 (Request)           | RFC 2637 2.13: the server learns  |
+# | CCRQ (ROW-ctrl, ccrq)    |                              |                              | the call ended on its request     |
+# | ICRQ (ROW-ctrl, icrq)    | ignored                      | ICRP result 3 (Do Not        | the server need not wait for a    |
+# |                          |                              | Accept)                      | reply that never comes            |
 # Tolerated log lines (ROW-log passes as "PASS name (tolerated: ...)"):
 # | pptp-linux writes                | ours                    | why that is fine for the user       |
 # |----------------------------------|-------------------------|-------------------------------------|
@@ -360,7 +364,11 @@ rule_teardown() {
 	}'
 }
 desc_echo_burst="ours answers at most 64 Echo-Requests a second (CTRL_ECHO_REPLY_BURST, pptp.8): a flooding server cannot make the client spend without bound, and one reply already proves the connection alive; pptp-linux answers all"
-CTRL_RULES="teardown"
+desc_cdn_request="the Call-Disconnect-Notify answering the server's Call-Clear-Request says result 4 ('Request', RFC 2637 2.13: disconnected because of a Call-Clear-Request); pptp-linux says 1 ('Lost Carrier'), telling the server the line dropped"
+rule_cdn_request() { sed -E 's/^(RX CDN call_id=[^ ]+) result=[14] /\1 result=1|4 /'; }
+desc_icrq_refused="an Incoming-Call-Request is refused with Incoming-Call-Reply result 3 ('Do Not Accept', RFC 2637 2.10), so the server need not wait for a reply that never comes; pptp-linux ignores it"
+rule_icrq_refused() { grep -vE '^RX ICRP .* result=3 ' || true; }
+CTRL_RULES="teardown cdn_request icrq_refused"
 
 # Log lines pptp-linux writes about an event that ours need not write
 # (normalised line, as an ERE; then why that is fine for the user).

@@ -23,8 +23,8 @@ PPPD_BINARY ?= /usr/sbin/pppd
 CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o gre_diag.o \
             pptp_quirks.o orckit_quirks.o
 # The shells: processes, sockets, the pty.
-SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o routing.o \
-             util.o dirutil.o
+SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o gre_stats.o \
+             routing.o util.o dirutil.o
 OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
 all: pptp
@@ -74,7 +74,7 @@ $(call unit_test,ctrl,$(CTRL_SRCS))
 $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)
-$(call unit_test,status,pptp_status.c util.c dirutil.c)
+$(call unit_test,status,pptp_status.c gre_stats.c util.c dirutil.c)
 $(call unit_test,gre_session,gre_session.c)
 
 $(call fuzzer,msg,pptp_msg.c)

@@ -177,30 +177,6 @@ int gre_attach_filter(int fd, uint16_t call_id)
 	return 0;
 }
 
-/* ---- statistics -------------------------------------------------------- */
-
-void gre_stats_dump_syslog(const struct gre_stats *s)
-{
-	/* Same lines, same order, same level as pptp-linux: log watchers
-	 * parse them. */
-	syslog(LOG_NOTICE, "GRE statistics:\n");
-	syslog(LOG_NOTICE, "rx accepted  = %d\n", (int)s->rx_accepted);
-	syslog(LOG_NOTICE, "rx lost      = %d\n", (int)s->rx_lost);
-	syslog(LOG_NOTICE, "rx under win = %d\n", (int)s->rx_underwin);
-	syslog(LOG_NOTICE, "rx over  win = %d\n", (int)s->rx_overwin);
-	syslog(LOG_NOTICE, "rx buffered  = %d\n", (int)s->rx_buffered);
-	syslog(LOG_NOTICE, "rx OS errors = %d\n", (int)s->rx_errors);
-	syslog(LOG_NOTICE, "rx truncated = %d\n", (int)s->rx_truncated);
-	syslog(LOG_NOTICE, "rx invalid   = %d\n", (int)s->rx_invalid);
-	syslog(LOG_NOTICE, "rx acks      = %d\n", (int)s->rx_acks);
-	syslog(LOG_NOTICE, "tx sent      = %d\n", (int)s->tx_sent);
-	syslog(LOG_NOTICE, "tx failed    = %d\n", (int)s->tx_failed);
-	syslog(LOG_NOTICE, "tx short     = %d\n", (int)s->tx_short);
-	syslog(LOG_NOTICE, "tx acks      = %d\n", (int)s->tx_acks);
-	syslog(LOG_NOTICE, "tx oversize  = %d\n", (int)s->tx_oversize);
-	syslog(LOG_NOTICE, "round trip   = %d usecs\n", (int)s->rtt_us);
-}
-
 /* ---- transmit ------------------------------------------------------------ */
 
 static void note_send_error(struct gateway *gw, int err, uint64_t now)

@@ -8,29 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The counters of pptp-linux, same names and meaning (pptp.8). */
-struct gre_stats {
-	uint32_t rx_accepted;	/* frames passed to pppd */
-	uint32_t rx_lost;	/* sequence numbers never received */
-	uint32_t rx_underwin;	/* duplicates and too-late packets */
-	uint32_t rx_overwin;	/* too far ahead to reorder */
-	uint32_t rx_buffered;	/* ahead of sequence: held (or passed, with
-				 * --nobuffer) */
-	uint32_t rx_errors;	/* receive errors from the OS */
-	uint32_t rx_truncated;	/* shorter than its GRE header says */
-	uint32_t rx_invalid;	/* bad flags, version, protocol, length */
-	uint32_t rx_acks;	/* ack-only packets */
-	uint32_t tx_sent;	/* data packets sent */
-	uint32_t tx_failed;	/* sends the OS refused */
-	uint32_t tx_short;	/* sends the OS cut short */
-	uint32_t tx_acks;	/* ack-only packets sent */
-	uint32_t tx_oversize;	/* frames from pppd too big to send */
-	int32_t rtt_us;		/* round trip estimate from acks */
-	/* Ours, beyond pptp-linux (status only, not in the SIGUSR1 dump): */
-	uint32_t pty_bad_frames;	/* bad FCS, too long, aborted */
-	uint32_t rx_other_call;	/* valid GRE for another call id */
-	uint64_t rx_bytes, tx_bytes;
-};
+#include "gre_stats.h"
 
 struct gateway_config {
 	uint16_t call_id, peer_call_id;
@@ -63,6 +41,4 @@ int gre_attach_filter(int fd, uint16_t call_id);
 int gre_open_socket(struct in_addr server, struct in_addr localbind,
 		    uint32_t rtmark);
 enum gateway_end gateway_run(const struct gateway_config *cfg);
-/* Render the SIGUSR1 dump lines (for tests and the status socket). */
-void gre_stats_dump_syslog(const struct gre_stats *s);
 #endif

@@ -72,27 +72,30 @@ int status_listen(const char *path)
 
 int status_format(char *buf, size_t cap, const struct status_info *si)
 {
-	const struct gre_stats *s = si->stats;
 	char a[INET_ADDRSTRLEN];
+	int head, counters, tail;
+	size_t len;
 
 	inet_ntop(AF_INET, &si->server, a, sizeof(a));
-	return snprintf(buf, cap,
+	head = snprintf(buf, cap,
 		"server=%s\ncall_id=%u\npeer_call_id=%u\nstate=%s\n"
-		"pid=%ld\ntty=%s\nuptime=%llu\n"
-		"rx_accepted=%u\nrx_lost=%u\nrx_underwin=%u\nrx_overwin=%u\n"
-		"rx_buffered=%u\nrx_errors=%u\nrx_truncated=%u\n"
-		"rx_invalid=%u\nrx_acks=%u\ntx_sent=%u\ntx_failed=%u\n"
-		"tx_short=%u\ntx_acks=%u\ntx_oversize=%u\nrtt_us=%d\n"
-		"rx_bytes=%llu\ntx_bytes=%llu\npty_bad_frames=%u\n"
-		"rx_other_call=%u\ngre_check=%s\n",
+		"pid=%ld\ntty=%s\nuptime=%llu\n",
 		a, si->call_id, si->peer_call_id, si->state, (long)getpid(),
-		si->tty ? si->tty : "-", (unsigned long long)si->uptime_s,
-		s->rx_accepted, s->rx_lost, s->rx_underwin, s->rx_overwin,
-		s->rx_buffered, s->rx_errors, s->rx_truncated, s->rx_invalid,
-		s->rx_acks, s->tx_sent, s->tx_failed, s->tx_short, s->tx_acks,
-		s->tx_oversize, s->rtt_us, (unsigned long long)s->rx_bytes,
-		(unsigned long long)s->tx_bytes, s->pty_bad_frames,
-		s->rx_other_call, si->gre_check ? si->gre_check : "-");
+		si->tty ? si->tty : "-", (unsigned long long)si->uptime_s);
+	if (head < 0)
+		return head;
+	counters = gre_stats_format(buf + ((size_t)head < cap ? (size_t)head : cap),
+				    (size_t)head < cap ? cap - (size_t)head : 0,
+				    si->stats);
+	if (counters < 0)
+		return counters;
+	len = (size_t)head + (size_t)counters;
+	/* Keys after the counters (appended over time). */
+	tail = snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0,
+			"gre_check=%s\n", si->gre_check ? si->gre_check : "-");
+	if (tail < 0)
+		return tail;
+	return (int)len + tail;
 }
 
 void status_serve(int listen_fd, const struct status_info *si)
@@ -229,28 +232,54 @@ static void put_json_string(FILE *f, const char *v)
 	fputc('"', f);
 }
 
+/* The table: the call's identity, then the counters that have a heading
+ * in gre_stats.h; every cell printable ASCII and cut to TABLE_CELL_MAX. */
 #define TABLE_CELL_MAX 40
-#define TABLE_FORMAT "%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s %s\n"
-#define TABLE_COLS 12
-static const char *const table_keys[TABLE_COLS] = {
-	"server", "call_id", "peer_call_id", "state", "pid", "uptime",
-	"rx_accepted", "rx_lost", "rx_invalid", "tx_sent", "rtt_us", "gre_check"
+static const struct table_column {
+	const char *heading, *key;
+	int width;		/* negative: left-aligned */
+} table_ids[] = {
+	{ "SERVER", "server", -15 }, { "CALL", "call_id", 5 },
+	{ "PEER", "peer_call_id", 5 }, { "STATE", "state", -11 },
+	{ "PID", "pid", 7 }, { "UPTIME", "uptime", 8 },
+};
+/* After the counters: the GRE check's verdict, unpadded (the last). */
+static const struct table_column table_tail[] = {
+	{ "GRE", "gre_check", 0 },
 };
 
-static void print_table_row(FILE *f, const struct status_record *r)
+static void print_cell(FILE *f, bool first, int width, const char *v)
 {
-	char cell[TABLE_COLS][TABLE_CELL_MAX + 1];
+	char cell[TABLE_CELL_MAX + 1];
+	size_t j;
 
-	for (size_t i = 0; i < TABLE_COLS; i++) {
-		const char *v = status_record_get(r, table_keys[i]);
-		size_t j;
+	for (j = 0; v[j] && j < TABLE_CELL_MAX; j++)
+		cell[j] = plain_byte((unsigned char)v[j]) ? v[j] : '?';
+	cell[j] = '\0';
+	fprintf(f, "%s%*s", first ? "" : " ", width, cell);
+}
 
-		for (j = 0; v[j] && j < TABLE_CELL_MAX; j++)
-			cell[i][j] = plain_byte((unsigned char)v[j]) ? v[j] : '?';
-		cell[i][j] = '\0';
+static void print_table(FILE *f, const struct status_record *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(table_ids) / sizeof(table_ids[0]); i++)
+		print_cell(f, i == 0, table_ids[i].width,
+			   r ? status_record_get(r, table_ids[i].key)
+			     : table_ids[i].heading);
+	for (i = 0; i < gre_stats_ncolumns; i++) {
+		const char *h = gre_stats_columns[i].heading;
+
+		if (h)
+			print_cell(f, false, gre_stats_columns[i].width,
+				   r ? status_record_get(r, gre_stats_columns[i].key)
+				     : h);
 	}
-	fprintf(f, TABLE_FORMAT, cell[0], cell[1], cell[2], cell[3], cell[4],
-		cell[5], cell[6], cell[7], cell[8], cell[9], cell[10], cell[11]);
+	for (i = 0; i < sizeof(table_tail) / sizeof(table_tail[0]); i++)
+		print_cell(f, false, table_tail[i].width,
+			   r ? status_record_get(r, table_tail[i].key)
+			     : table_tail[i].heading);
+	fputc('\n', f);
 }
 
 void status_print(FILE *f, const struct status_record *r,
@@ -280,7 +309,7 @@ void status_print(FILE *f, const struct status_record *r,
 		fputs("}\n", f);
 		break;
 	case STATUS_TABLE:
-		print_table_row(f, r);
+		print_table(f, r);
 		break;
 	}
 }
@@ -474,8 +503,7 @@ int status_command(const char *server_filter, enum status_style style)
 				server_filter);
 	}
 	if (style == STATUS_TABLE)
-		printf(TABLE_FORMAT, "SERVER", "CALL", "PEER", "STATE", "PID",
-		       "UPTIME", "RX", "LOST", "BAD", "TX", "RTT(us)", "GRE");
+		print_table(stdout, NULL);
 	n = list_sockets(pptp_rundir(), rds, STATUS_CALLS_MAX);
 	room_for_fds(n);
 	for (size_t i = 0; i < n; i++)

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pptp_gre.h"
+#include "gre_stats.h"
 
 struct status_info {
 	struct in_addr server;

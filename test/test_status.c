@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
 
 #include "check.h"
 #include "pptp_status.h"
@@ -121,8 +123,100 @@ static void test_tsv_table(void)
 	free(t);
 }
 
+/* The record's keys, order and formats are a stable interface (pptp.8):
+ * the record of version 1.10.0, byte for byte, and gre_check appended. */
+static void test_format_stable(void)
+{
+	struct gre_stats st;
+	struct status_info si;
+	char buf[4096], want[4096];
+	int n;
+
+	memset(&st, 0, sizeof(st));
+	st.rx_accepted = 1; st.rx_lost = 2; st.rx_underwin = 3;
+	st.rx_overwin = 4; st.rx_buffered = 5; st.rx_errors = 6;
+	st.rx_truncated = 7; st.rx_invalid = 8; st.rx_acks = 9;
+	st.tx_sent = 10; st.tx_failed = 11; st.tx_short = 12; st.tx_acks = 13;
+	st.tx_oversize = 14; st.rtt_us = -15; st.rx_bytes = 1ull << 40;
+	st.tx_bytes = 17; st.pty_bad_frames = 4294967295u; st.rx_other_call = 19;
+	memset(&si, 0, sizeof(si));
+	inet_pton(AF_INET, "192.0.2.1", &si.server);
+	si.call_id = 65535;
+	si.peer_call_id = 0;
+	si.state = "up";
+	si.tty = NULL;
+	si.uptime_s = 12345678901ull;
+	si.stats = &st;
+	snprintf(want, sizeof(want),
+		 "server=192.0.2.1\ncall_id=65535\npeer_call_id=0\nstate=up\n"
+		 "pid=%ld\ntty=-\nuptime=12345678901\n"
+		 "rx_accepted=1\nrx_lost=2\nrx_underwin=3\nrx_overwin=4\n"
+		 "rx_buffered=5\nrx_errors=6\nrx_truncated=7\nrx_invalid=8\n"
+		 "rx_acks=9\ntx_sent=10\ntx_failed=11\ntx_short=12\ntx_acks=13\n"
+		 "tx_oversize=14\nrtt_us=-15\nrx_bytes=1099511627776\n"
+		 "tx_bytes=17\npty_bad_frames=4294967295\nrx_other_call=19\n"
+		 "gre_check=-\n",
+		 (long)getpid());
+	n = status_format(buf, sizeof(buf), &si);
+	CHECK(n == (int)strlen(want) && strcmp(buf, want) == 0,
+	      "expected the 1.10.0 record:\n%s\nsaw (%d bytes):\n%s", want, n, buf);
+	/* snprintf-like: the length even when it does not fit. */
+	CHECK(status_format(buf, 10, &si) == n && strlen(buf) == 9,
+	      "expected the full length and a cut string with a small buffer");
+}
+
+/* pptp-linux's SIGUSR1 dump, line for line (log watchers parse it). */
+static void test_dump_stable(void)
+{
+	static const char *const want[] = {
+		"GRE statistics:\n", "rx accepted  = 1\n", "rx lost      = 2\n",
+		"rx under win = 3\n", "rx over  win = 4\n", "rx buffered  = 5\n",
+		"rx OS errors = 6\n", "rx truncated = 7\n", "rx invalid   = 8\n",
+		"rx acks      = 9\n", "tx sent      = 10\n", "tx failed    = 11\n",
+		"tx short     = 12\n", "tx acks      = 13\n", "tx oversize  = 14\n",
+		"round trip   = -15 usecs\n",
+	};
+	struct gre_stats st;
+	char line[64];
+	unsigned i;
+
+	memset(&st, 0, sizeof(st));
+	st.rx_accepted = 1; st.rx_lost = 2; st.rx_underwin = 3;
+	st.rx_overwin = 4; st.rx_buffered = 5; st.rx_errors = 6;
+	st.rx_truncated = 7; st.rx_invalid = 8; st.rx_acks = 9;
+	st.tx_sent = 10; st.tx_failed = 11; st.tx_short = 12; st.tx_acks = 13;
+	st.tx_oversize = 14; st.rtt_us = -15; st.rx_bytes = 99;
+	st.pty_bad_frames = 98; st.rx_other_call = 97;
+	for (i = 0; gre_stats_dump_line(&st, i, line, sizeof(line)); i++)
+		CHECK(i < 16 && strcmp(line, want[i]) == 0,
+		      "dump line %u: expected '%s', saw '%s'", i, i < 16 ? want[i] : "(none)", line);
+	CHECK(i == 16, "expected 16 dump lines, saw %u", i);
+	/* pptp-linux prints a counter as an int. */
+	st.rx_accepted = 4294967295u;
+	gre_stats_dump_line(&st, 1, line, sizeof(line));
+	CHECK(strcmp(line, "rx accepted  = -1\n") == 0, "expected -1 as pptp-linux prints 2^32-1, saw '%s'", line);
+}
+
+/* A table row: the columns of 1.10.0, then the GRE check's verdict. */
+static void test_table_stable(void)
+{
+	static const char rec[] = "server=192.0.2.1\ncall_id=7\npeer_call_id=8\nstate=up\n"
+		"pid=42\ntty=-\nuptime=5\nrx_accepted=1\nrx_lost=2\nrx_invalid=3\n"
+		"tx_sent=4\nrtt_us=5\ngre_check=gre-ok\n";
+	char *t = render(rec, sizeof(rec) - 1, STATUS_TABLE);
+	char want[256];
+
+	snprintf(want, sizeof(want), "%-15s %5s %5s %-11s %7s %8s %10s %6s %6s %10s %8s %s\n",
+		 "192.0.2.1", "7", "8", "up", "42", "5", "1", "2", "3", "4", "5", "gre-ok");
+	CHECK(strcmp(t, want) == 0, "expected the row\n%ssaw\n%s", want, t);
+	free(t);
+}
+
 int main(void)
 {
+	test_dump_stable();
+	test_table_stable();
+	test_format_stable();
 	test_parse();
 	test_json();
 	test_tsv_table();

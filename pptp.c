@@ -607,6 +607,14 @@ static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 					       (uint32_t)s->o->rtmark);
 		if (call->gre_fd < 0) {
 			rc = call->gre_fd;
+			if (rc == -EPERM || rc == -EACCES) {
+				/* Not the server's fault: no other address
+				 * will do better. */
+				log_fatal("Cannot open a GRE socket (raw IP "
+					  "protocol 47 needs root or "
+					  "CAP_NET_RAW): %s", strerror(-rc));
+				return rc;
+			}
 			log_warn("Could not reach the PPTP server at %s: GRE "
 				 "socket: %s", a, strerror(-rc));
 			continue;

@@ -334,7 +334,7 @@ cause_run() {
 	local n=cause_$1 pat=$2 rc last
 	shift 2
 	timeout 20 ip netns exec "$NS_C" sh -c 'if [ -n "$NSSWITCH" ]; then mount --bind "$NSSWITCH" /etc/nsswitch.conf || exit 99; fi; exec "$@"' \
-		sh "$PPTP" "$@" </dev/null >"$WORK/$n.out" 2>&1
+		sh ${CAUSE_WRAP:-} "$PPTP" "$@" </dev/null >"$WORK/$n.out" 2>&1
 	rc=$?
 	last=$(grep -v '^$' "$WORK/$n.out" | tail -1)
 	[ "$rc" = 1 ] && [[ "$last" =~ $pat ]]
@@ -354,6 +354,10 @@ t_causes() {
 	cause_run noroute 'Could not reach the PPTP server at 203\.0\.113\.10: .*No route to host$' \
 		203.0.113.10 --nolaunchpppd --nohostroute --connect-timeout 2
 	ip -n "$NS_C" route del unreachable 203.0.113.10/32
+	# No right to a raw socket (an unprivileged user).
+	CAUSE_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all" \
+		cause_run noperm 'Cannot open a GRE socket \(raw IP protocol 47 needs root or CAP_NET_RAW\): Operation not permitted$' \
+		$SRV --nolaunchpppd --nohostroute
 	# A name that is not found (hosts file only, so no DNS is asked).
 	printf 'hosts: files\n' >"$WORK/nsswitch.conf"
 	NSSWITCH=$WORK/nsswitch.conf cause_run badname \

@@ -84,6 +84,7 @@ $(call fuzzer,reorder,reorder.c)
 $(call fuzzer,ctrl,$(CTRL_SRCS))
 $(call fuzzer,ppp_sync,ppp_sync.c)
 $(call fuzzer,gre_diag,gre_diag.c)
+$(call fuzzer,status,pptp_status.c gre_stats.c util.c dirutil.c)
 $(call fuzzer,gre_session,gre_session.c reorder.c)
 
 # Test tools: run by the namespace suites, not by run_all.sh directly.

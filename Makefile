@@ -18,13 +18,16 @@ INSTALL ?= install
 # that dh_strip makes the -dbgsym package).
 INSTALL_STRIP ?= -s
 PPPD_BINARY ?= /usr/sbin/pppd
+# pppd's plugin directory (Debian 12: ppp 2.4.9); the kernel data path's
+# plugin goes there, and pptp --kernel looks for it there.
+PPPD_PLUGINDIR ?= /usr/lib/pppd/2.4.9
 
 # The pure cores: no I/O, unit-tested and fuzzed.
 CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o gre_diag.o \
-            pptp_quirks.o orckit_quirks.o
+            pptp_quirks.o orckit_quirks.o netdev.o
 # The shells: processes, sockets, the pty.
 SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o gre_stats.o \
-             routing.o util.o dirutil.o
+             routing.o util.o dirutil.o pptp_kernel.o kchan.o
 OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
 all: pptp
@@ -33,6 +36,15 @@ pptp: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
 pptp.o: CFLAGS += -DPPPD_BINARY='"$(PPPD_BINARY)"'
+pptp_kernel.o: CFLAGS += -DPPTP_KERNEL_PLUGIN='"$(PPPD_PLUGINDIR)/pptp-kernel.so"'
+
+# The pppd plugin of the kernel data path (pptp --kernel), built against
+# pppd's headers (Debian's ppp-dev; plugin/ppp-headers.sh fetches them
+# into a cache when they are not installed).  pptp itself needs only libc.
+plugin: plugin/pptp-kernel.so
+plugin/pptp-kernel.so: plugin/pptp-kernel.c kchan.c pptp_kernel.h plugin/ppp-headers.sh
+	inc=$$(sh plugin/ppp-headers.sh) && \
+	$(CC) $(CFLAGS) -Wno-missing-field-initializers -fPIC -shared -I. -I"$$inc" -o $@ plugin/pptp-kernel.c kchan.c
 
 %.o: %.c $(wildcard *.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I. -c -o $@ $<
@@ -76,6 +88,7 @@ $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)
 $(call unit_test,status,pptp_status.c gre_stats.c util.c dirutil.c)
 $(call unit_test,gre_session,gre_session.c)
+$(call unit_test,kernel,netdev.c kchan.c)
 
 $(call fuzzer,msg,pptp_msg.c)
 $(call fuzzer,gre,gre_wire.c)
@@ -98,7 +111,7 @@ test/logsink: test/logsink.c
 	$(CC) $(CFLAGS) -o $@ $<
 TEST_TOOLS = $(PEER_TOOLS) test/test_routing test/logsink
 
-tests: pptp pptp-asan $(UNIT_TESTS) $(TEST_TOOLS)
+tests: pptp pptp-asan $(UNIT_TESTS) $(TEST_TOOLS) plugin
 
 print-unit-tests:
 	@echo $(UNIT_TESTS)
@@ -121,7 +134,7 @@ fuzz: $(FUZZERS)
 # The same program built with AddressSanitizer and UBSan, for the suites.
 ASAN_CFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 pptp-asan: $(addsuffix .c,$(basename $(OBJS))) $(wildcard *.h)
-	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $(ASAN_CFLAGS) -DPPPD_BINARY='"$(PPPD_BINARY)"' -I. -o $@ $(addsuffix .c,$(basename $(OBJS))) $(LDLIBS)
+	$(CC) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE $(ASAN_CFLAGS) -DPPPD_BINARY='"$(PPPD_BINARY)"' -DPPTP_KERNEL_PLUGIN='"$(PPPD_PLUGINDIR)/pptp-kernel.so"' -I. -o $@ $(addsuffix .c,$(basename $(OBJS))) $(LDLIBS)
 
 bench: pptp test/tsrv test/pppstub
 	bash bench/run.sh
@@ -157,7 +170,7 @@ if [ -z "$(DESTDIR)" ] && [ -z "$(FORCE_INSTALL)" ] && command -v dpkg-query >/d
 fi
 endef
 
-install: pptp
+install: pptp install-plugin
 	@$(refuse_packaged_files)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ppp
 	$(INSTALL) -m 0755 $(INSTALL_STRIP) pptp $(INST_BIN)
@@ -182,6 +195,17 @@ uninstall:
 		echo "kept $(INST_OPTS): not the file make install put there (edited, or not ours)"; \
 	fi
 
+# The kernel data path's pppd plugin, where pppd looks for it, when that
+# directory exists (pppd 2.4.9 installed); otherwise say so and go on.
+install-plugin:
+	@if [ -d "$(DESTDIR)$(PPPD_PLUGINDIR)" ]; then \
+		$(MAKE) --no-print-directory plugin && \
+		echo "$(INSTALL) -m 0644 plugin/pptp-kernel.so $(DESTDIR)$(PPPD_PLUGINDIR)/pptp-kernel.so" && \
+		$(INSTALL) -m 0644 plugin/pptp-kernel.so $(DESTDIR)$(PPPD_PLUGINDIR)/pptp-kernel.so; \
+	else \
+		echo "no $(DESTDIR)$(PPPD_PLUGINDIR) (pppd 2.4.9): pptp-kernel.so not installed, pptp --kernel falls back to the pty gateway"; \
+	fi
+
 # ---- Debian package --------------------------------------------------------
 # make deb: dist/pptp_VERSION_ARCH.deb from debian/ (dpkg-buildpackage -b,
 # needs dpkg-dev and debhelper).  Built in a copy of the source under
@@ -204,7 +228,7 @@ deb:
 	@ls dist/*.deb
 
 clean:
-	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS)
+	rm -f pptp pptp-asan *.o $(UNIT_TESTS) $(TEST_TOOLS) $(FUZZERS) plugin/pptp-kernel.so
 	rm -rf dist
 
-.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install uninstall deb clean
+.PHONY: all tests print-unit-tests check check-unit demo fuzz bench install install-plugin plugin uninstall deb clean

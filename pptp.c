@@ -24,6 +24,7 @@
 #include "gre_diag.h"
 #include "pptp_callmgr.h"
 #include "pptp_gre.h"
+#include "pptp_kernel.h"
 #include "pptp_quirks.h"
 #include "pptp_status.h"
 #include "reorder.h"
@@ -54,6 +55,9 @@ struct options {
 	const char *client_hostname;
 	bool status;
 	enum status_style status_style;
+	bool kernel;		/* --kernel: the kernel's PPTP data path */
+	int kernel_channel_fd;	/* --kernel-channel: started by the plugin */
+	const char *gateway_only;	/* a given option only the gateway has */
 	int pppd_argc;
 	char **pppd_argv;
 };
@@ -102,7 +106,9 @@ static void usage_text(FILE *f)
 "  --gre-check <secs>    Warn when no GRE gets through for <secs> while\n"
 "                        pppd sends (default 10, 0: never)\n"
 "  --status [<server>]   Print the running calls (with --tsv or --json);\n"
-"                        exit 1 when <server> has none\n",
+"                        exit 1 when <server> has none\n"
+"  --kernel              Carry the data in the kernel's PPTP module, pppd\n"
+"                        gets it through the pptp-kernel.so plugin (pptp.8)\n",
 		progname, progname, progname);
 }
 
@@ -130,7 +136,8 @@ enum {
 	OPT_TIMEOUT, OPT_LOGSTRING, OPT_LOCALBIND, OPT_LOGLEVEL, OPT_NOBUFFER,
 	OPT_IDLEWAIT, OPT_MAXECHO, OPT_VERSION, OPT_TESTTYPE, OPT_TESTRATE,
 	OPT_RTMARK, OPT_NOHOSTROUTE, OPT_MISSINGWIN, OPT_CLIENTHOST, OPT_HELP,
-	OPT_CONNTIMEOUT, OPT_STATUS, OPT_TSV, OPT_JSON, OPT_GRECHECK
+	OPT_CONNTIMEOUT, OPT_STATUS, OPT_TSV, OPT_JSON, OPT_GRECHECK,
+	OPT_KERNEL, OPT_KERNEL_CHANNEL
 };
 
 static const struct option long_options[] = {
@@ -159,6 +166,8 @@ static const struct option long_options[] = {
 	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "gre-check", required_argument, NULL, OPT_GRECHECK },
+	{ "kernel", no_argument, NULL, OPT_KERNEL },
+	{ "kernel-channel", required_argument, NULL, OPT_KERNEL_CHANNEL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -176,8 +185,25 @@ static long int_arg(const char *name, const char *arg, long lo, long hi)
 	return v;
 }
 
+/* Options that only the pty gateway implements (the kernel path has no
+ * sync framing, no test damage, no reorder queue, no GRE check). */
+static const char *gateway_only_name(int c)
+{
+	switch (c) {
+	case OPT_SYNC: return "--sync";
+	case OPT_TESTTYPE: return "--test-type";
+	case OPT_TESTRATE: return "--test-rate";
+	case OPT_TIMEOUT: return "--timeout";
+	case OPT_NOBUFFER: return "--nobuffer";
+	case OPT_MISSINGWIN: return "--missing-window";
+	default: return NULL;
+	}
+}
+
 static void parse_option(struct options *o, int c, const char *arg)
 {
+	if (!o->gateway_only)
+		o->gateway_only = gateway_only_name(c);
 	switch (c) {
 	case OPT_PHONE:
 		snprintf(o->phone, sizeof(o->phone), "%s", arg);
@@ -249,6 +275,13 @@ static void parse_option(struct options *o, int c, const char *arg)
 		o->gre_check = int_arg("gre-check", arg, 0, GD_MAX_SECS);
 		break;
 	case OPT_STATUS: o->status = true; break;
+	case OPT_KERNEL: o->kernel = true; break;
+	case OPT_KERNEL_CHANNEL:
+		o->kernel_channel_fd = (int)int_arg("kernel-channel", arg, 3,
+						    65535);
+		o->kernel = true;
+		o->launchpppd = false;
+		break;
 	case OPT_TSV: o->status_style = STATUS_TSV; break;
 	case OPT_JSON: o->status_style = STATUS_JSON; break;
 	default:
@@ -273,6 +306,7 @@ static void parse_args(struct options *o, int argc, char **argv)
 	o->test_rate = 100;
 	o->missing_window = REORDER_DEFAULT_WINDOW;
 	o->gre_check = GD_DEFAULT_SECS;
+	o->kernel_channel_fd = -1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1)
 		parse_option(o, c, optarg);
@@ -321,7 +355,7 @@ static int resolve(const char *name, struct in_addr *addrs, int max)
 struct setup {
 	struct options *o;
 	struct callmgr_config cm;
-	int close_in_child[4];	/* fds a forked call manager must not keep */
+	int close_in_child[6];	/* fds a forked call manager must not keep */
 	int nclose;
 	int gre_fd;		/* this attempt's GRE socket: not the call
 				 * manager's either */
@@ -505,9 +539,11 @@ static const char *pppd_binary(void)
 
 /* The original process becomes pppd once the call is up; until then it
  * waits on a pipe that the gateway writes one byte to. */
-static void become_pppd(struct options *o, const char *ttydev, int go_fd)
+static void become_pppd(struct options *o, const char *ttydev, int chan_fd,
+			int go_fd)
 {
-	char **argv = calloc((size_t)o->pppd_argc + 4, sizeof(char *));
+	char **argv = calloc((size_t)o->pppd_argc + 6, sizeof(char *));
+	char fdarg[16];
 	char b;
 	ssize_t n;
 	int i = 0;
@@ -523,8 +559,17 @@ static void become_pppd(struct options *o, const char *ttydev, int go_fd)
 	if (!argv)
 		exit(EXIT_USAGE);
 	argv[i++] = (char *)pppd_binary();
-	argv[i++] = (char *)ttydev;
-	argv[i++] = "38400";
+	if (chan_fd >= 0) {
+		/* The kernel path: the plugin takes the channel from chan_fd. */
+		snprintf(fdarg, sizeof(fdarg), "%d", chan_fd);
+		argv[i++] = "plugin";
+		argv[i++] = (char *)kernel_plugin_path();
+		argv[i++] = KCHAN_OPT_FD;
+		argv[i++] = fdarg;
+	} else {
+		argv[i++] = (char *)ttydev;
+		argv[i++] = "38400";
+	}
 	for (int j = 0; j < o->pppd_argc; j++)
 		argv[i++] = o->pppd_argv[j];
 	argv[i] = NULL;
@@ -593,7 +638,7 @@ static int call_via_callmgr(struct setup *s, pid_t pppd_pid,
 }
 
 static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
-		      pid_t pppd_pid, struct call *call)
+		      pid_t pppd_pid, bool want_gre, struct call *call)
 {
 	char a[INET_ADDRSTRLEN];
 	int rc = -ENOENT;
@@ -603,9 +648,12 @@ static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 		if (naddrs > 1)
 			log_info("trying server address %s (%d of %d)", a,
 				 i + 1, naddrs);
-		call->gre_fd = gre_open_socket(addrs[i], s->o->localbind,
-					       (uint32_t)s->o->rtmark);
-		if (call->gre_fd < 0) {
+		/* The kernel path needs no raw socket (it would get a copy of
+		 * every GRE packet). */
+		call->gre_fd = want_gre ? gre_open_socket(addrs[i],
+					s->o->localbind, (uint32_t)s->o->rtmark)
+					: -1;
+		if (want_gre && call->gre_fd < 0) {
 			rc = call->gre_fd;
 			if (rc == -EPERM || rc == -EACCES) {
 				/* Not the server's fault: no other address
@@ -634,7 +682,8 @@ static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 		else
 			log_warn("Could not reach the PPTP server at %s: %s", a,
 				 strerror(-rc));
-		close(call->gre_fd);
+		if (call->gre_fd >= 0)
+			close(call->gre_fd);
 	}
 	return rc;
 }
@@ -681,6 +730,117 @@ static int run_gateway(struct options *o, struct call *call, int pty_in,
 	return end == GW_END_ERROR ? 1 : 0;
 }
 
+/* ---- the kernel data path ----------------------------------------------- */
+
+/* Whether --kernel can be had; when not, one line says why, and the pty
+ * gateway carries the call.  On success *kfd is an unconnected PPTP
+ * socket. */
+static bool kernel_precheck(const struct options *o, int *kfd)
+{
+	char why[256] = "";
+	int fd = -1;
+
+	if (o->gateway_only) {
+		snprintf(why, sizeof(why), "%s is a pty gateway option",
+			 o->gateway_only);
+	} else if (o->launchpppd && access(kernel_plugin_path(), R_OK) < 0) {
+		snprintf(why, sizeof(why), "no pppd plugin %s (%s)",
+			 kernel_plugin_path(), strerror(errno));
+	} else {
+		fd = kernel_pptp_socket((uint32_t)o->rtmark);
+		if (fd < 0)
+			snprintf(why, sizeof(why), "this kernel has no PPTP "
+				 "socket (module pptp): %s", strerror(-fd));
+	}
+	if (fd < 0) {
+		log_warn("kernel data path not used: %s; using the pty gateway",
+			 why);
+		return false;
+	}
+	*kfd = fd;
+	return true;
+}
+
+static void offer_fill(struct kchan_offer *off, enum kchan_kind kind,
+		       const struct call *call, const char *text)
+{
+	memset(off, 0, sizeof(*off));
+	off->magic = KCHAN_MAGIC;
+	off->kind = kind;
+	if (call) {
+		off->call_id = call->up.call_id;
+		off->peer_call_id = call->up.peer_call_id;
+		inet_ntop(AF_INET, &call->server, off->server,
+			  sizeof(off->server));
+	}
+	snprintf(off->text, sizeof(off->text), "%s", text ? text : "");
+}
+
+/* Bind and connect the PPTP socket for the call that is up. */
+static int kernel_connect_call(const struct options *o,
+			       const struct call *call, int kfd)
+{
+	struct in_addr local;
+	int rc = kernel_local_addr(call->server, o->localbind,
+				   (uint32_t)o->rtmark, &local);
+
+	if (rc == 0)
+		rc = kernel_pptp_connect(kfd, local, call->up.call_id,
+					 call->server, call->up.peer_call_id);
+	if (rc < 0)
+		log_warn("kernel data path not used: PPTP socket for call %u: "
+			 "%s; using the pty gateway", call->up.call_id,
+			 strerror(-rc));
+	return rc;
+}
+
+/* The plugin waits for a channel but the gateway carries the call: give
+ * pppd a pty whose master the gateway serves. */
+static int offer_pty(const struct call *call, int chan_fd, int *master,
+		     char *name)
+{
+	struct kchan_offer off;
+	int slave, rc;
+
+	if (openpty(master, &slave, name, NULL, NULL) < 0) {
+		log_fatal("Could not find free pty.");
+		return -errno;
+	}
+	set_raw(slave);
+	set_raw(*master);
+	set_cloexec(*master);
+	offer_fill(&off, KCHAN_PTY, call, "the pty gateway carries the call");
+	rc = kchan_send_offer(chan_fd, &off, slave);
+	close(slave);
+	if (rc < 0)
+		log_fatal("cannot hand the pty to pppd: %s", strerror(-rc));
+	return rc;
+}
+
+static int run_holder(const struct options *o, struct call *call, int kfd,
+		      int chan_fd)
+{
+	struct kernel_holder_config k;
+	char spath[PATH_MAX];
+
+	(void)o;
+	memset(&k, 0, sizeof(k));
+	k.call_id = call->up.call_id;
+	k.peer_call_id = call->up.peer_call_id;
+	k.server = call->server;
+	k.cm_fd = call->cm_fd;
+	k.chan_fd = chan_fd;
+	if (status_path(spath, sizeof(spath), call->server, k.call_id) == 0)
+		k.status_path = spath;
+	kernel_holder_run(&k);
+	/* The socket's last reference: pppd, if still there, hangs up. */
+	close(kfd);
+	close(chan_fd);
+	/* The call manager clears the call. */
+	close(call->cm_fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -688,7 +848,9 @@ int main(int argc, char **argv)
 	struct in_addr addrs[ADDRS_MAX];
 	struct call call;
 	int naddrs, pty_fd = -1, tty_fd = -1, go[2] = { -1, -1 };
-	int pty_in, pty_out, rc;
+	int pty_in = -1, pty_out = -1, rc, kfd = -1, chan_fd = -1;
+	int chan[2] = { -1, -1 };
+	bool kernel = false;
 	pid_t pppd_pid = 0;
 	char ttydev[PATH_MAX] = "";
 	const char *tty = NULL;
@@ -709,15 +871,25 @@ int main(int argc, char **argv)
 	s.o = &o;
 	s.gre_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
+	if (o.kernel)
+		kernel = kernel_precheck(&o, &kfd);
 	if (o.launchpppd) {
 		pid_t parent = getpid();
 
-		if (openpty(&pty_fd, &tty_fd, ttydev, NULL, NULL) < 0 ||
-		    pipe(go) < 0) {
+		if (kernel) {
+			if (socketpair(AF_UNIX, SOCK_STREAM, 0, chan) < 0 ||
+			    pipe(go) < 0) {
+				log_fatal("socketpair: %s", strerror(errno));
+				return EXIT_USAGE;
+			}
+			set_cloexec(chan[1]);
+		} else if (openpty(&pty_fd, &tty_fd, ttydev, NULL, NULL) < 0 ||
+			   pipe(go) < 0) {
 			log_fatal("Could not find free pty.");
 			return EXIT_USAGE;
+		} else {
+			set_raw(tty_fd);
 		}
-		set_raw(tty_fd);
 		switch (fork()) {
 		case -1:
 			log_fatal("Could not fork pppd process");
@@ -728,18 +900,32 @@ int main(int argc, char **argv)
 			/* Keep the slave open until pppd has it: a pty master
 			 * reads EIO (as if pppd had gone) while no slave fd
 			 * is open. */
-			close(pty_fd);
 			close(go[1]);
-			become_pppd(&o, ttydev, go[0]);
+			if (kernel) {
+				close(chan[1]);
+				close(kfd);
+				become_pppd(&o, NULL, chan[0], go[0]);
+			}
+			close(pty_fd);
+			become_pppd(&o, ttydev, -1, go[0]);
 		}
 		close(go[0]);
-		close(tty_fd);
 		pppd_pid = parent;
-		tty = ttydev;
-		pty_in = pty_out = pty_fd;
-		set_raw(pty_fd);
-		s.close_in_child[s.nclose++] = pty_fd;
+		if (kernel) {
+			close(chan[0]);
+			chan_fd = chan[1];
+		} else {
+			close(tty_fd);
+			tty = ttydev;
+			pty_in = pty_out = pty_fd;
+			set_raw(pty_fd);
+			s.close_in_child[s.nclose++] = pty_fd;
+		}
 		s.close_in_child[s.nclose++] = go[1];
+	} else if (o.kernel_channel_fd >= 0) {
+		/* Started by the plugin: the channel socket is inherited. */
+		chan_fd = o.kernel_channel_fd;
+		set_cloexec(chan_fd);
 	} else {
 		pty_in = STDIN_FILENO;
 		pty_out = fcntl(STDOUT_FILENO, F_GETFL) >= 0 ? STDOUT_FILENO
@@ -749,9 +935,46 @@ int main(int argc, char **argv)
 			set_raw(STDIN_FILENO);
 		}
 	}
-	rc = place_call(&s, addrs, naddrs, pppd_pid, &call);
-	if (rc < 0)
+	s.close_in_child[s.nclose++] = chan_fd;
+	s.close_in_child[s.nclose++] = kfd;
+	rc = place_call(&s, addrs, naddrs, pppd_pid, !kernel, &call);
+	if (rc < 0) {
+		if (chan_fd >= 0) {
+			struct kchan_offer off;
+
+			offer_fill(&off, KCHAN_FAILED, NULL,
+				   "the call could not be placed (see syslog)");
+			kchan_send_offer(chan_fd, &off, -1);
+		}
 		return EXIT_USAGE;
+	}
+	if (kernel && kernel_connect_call(&o, &call, kfd) < 0) {
+		kernel = false;
+		close(kfd);
+		call.gre_fd = gre_open_socket(call.server, o.localbind,
+					      (uint32_t)o.rtmark);
+		if (call.gre_fd < 0) {
+			log_fatal("Cannot bind GRE socket, aborting: %s",
+				  strerror(-call.gre_fd));
+			return EXIT_USAGE;
+		}
+	}
+	if (kernel) {
+		struct kchan_offer off;
+
+		offer_fill(&off, KCHAN_KERNEL, &call, "");
+		rc = kchan_send_offer(chan_fd, &off, kfd);
+		if (rc < 0) {
+			log_fatal("cannot hand the PPTP socket to pppd: %s",
+				  strerror(-rc));
+			return EXIT_USAGE;
+		}
+	} else if (chan_fd >= 0) {
+		if (offer_pty(&call, chan_fd, &pty_fd, ttydev) < 0)
+			return EXIT_USAGE;
+		tty = ttydev;
+		pty_in = pty_out = pty_fd;
+	}
 	if (o.launchpppd) {
 		if (write(go[1], "G", 1) != 1)
 			log_warn("cannot wake pppd: %s", strerror(errno));
@@ -765,5 +988,7 @@ int main(int argc, char **argv)
 		fd_to_devnull(STDERR_FILENO);
 		log_set_stderr(false);
 	}
+	if (kernel)
+		return run_holder(&o, &call, kfd, chan_fd);
 	return run_gateway(&o, &call, pty_in, pty_out, pppd_pid, tty);
 }

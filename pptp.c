@@ -735,21 +735,21 @@ static int run_gateway(struct options *o, struct call *call, int pty_in,
 /* Whether --kernel can be had; when not, one line says why, and the pty
  * gateway carries the call.  On success *kfd is an unconnected PPTP
  * socket. */
-static bool kernel_precheck(const struct options *o, int *kfd)
+static bool kernel_precheck(const struct options *o, int *kfd, char *why,
+			    size_t cap)
 {
-	char why[256] = "";
 	int fd = -1;
 
 	if (o->gateway_only) {
-		snprintf(why, sizeof(why), "%s is a pty gateway option",
+		snprintf(why, cap, "%s is a pty gateway option",
 			 o->gateway_only);
 	} else if (o->launchpppd && access(kernel_plugin_path(), R_OK) < 0) {
-		snprintf(why, sizeof(why), "no pppd plugin %s (%s)",
+		snprintf(why, cap, "no pppd plugin %s (%s)",
 			 kernel_plugin_path(), strerror(errno));
 	} else {
 		fd = kernel_pptp_socket((uint32_t)o->rtmark);
 		if (fd < 0)
-			snprintf(why, sizeof(why), "this kernel has no PPTP "
+			snprintf(why, cap, "this kernel has no PPTP "
 				 "socket (module pptp): %s", strerror(-fd));
 	}
 	if (fd < 0) {
@@ -778,7 +778,8 @@ static void offer_fill(struct kchan_offer *off, enum kchan_kind kind,
 
 /* Bind and connect the PPTP socket for the call that is up. */
 static int kernel_connect_call(const struct options *o,
-			       const struct call *call, int kfd)
+			       const struct call *call, int kfd, char *why,
+			       size_t cap)
 {
 	struct in_addr local;
 	int rc = kernel_local_addr(call->server, o->localbind,
@@ -787,19 +788,22 @@ static int kernel_connect_call(const struct options *o,
 	if (rc == 0)
 		rc = kernel_pptp_connect(kfd, local, call->up.call_id,
 					 call->server, call->up.peer_call_id);
-	if (rc < 0)
-		log_warn("kernel data path not used: PPTP socket for call %u: "
-			 "%s; using the pty gateway", call->up.call_id,
-			 strerror(-rc));
+	if (rc < 0) {
+		snprintf(why, cap, "PPTP socket for call %u: %s",
+			 call->up.call_id, strerror(-rc));
+		log_warn("kernel data path not used: %s; using the pty gateway",
+			 why);
+	}
 	return rc;
 }
 
 /* The plugin waits for a channel but the gateway carries the call: give
  * pppd a pty whose master the gateway serves. */
 static int offer_pty(const struct call *call, int chan_fd, int *master,
-		     char *name)
+		     char *name, const char *why)
 {
 	struct kchan_offer off;
+	char text[sizeof(off.text)];
 	int slave, rc;
 
 	if (openpty(master, &slave, name, NULL, NULL) < 0) {
@@ -808,8 +812,10 @@ static int offer_pty(const struct call *call, int chan_fd, int *master,
 	}
 	set_raw(slave);
 	set_raw(*master);
-	set_cloexec(*master);
-	offer_fill(&off, KCHAN_PTY, call, "the pty gateway carries the call");
+	fcntl(*master, F_SETFD, FD_CLOEXEC);
+	snprintf(text, sizeof(text), "kernel data path not used: %s; the pty "
+		 "gateway carries the call", why);
+	offer_fill(&off, KCHAN_PTY, call, text);
 	rc = kchan_send_offer(chan_fd, &off, slave);
 	close(slave);
 	if (rc < 0)
@@ -851,6 +857,7 @@ int main(int argc, char **argv)
 	int pty_in = -1, pty_out = -1, rc, kfd = -1, chan_fd = -1;
 	int chan[2] = { -1, -1 };
 	bool kernel = false;
+	char why[128] = "";
 	pid_t pppd_pid = 0;
 	char ttydev[PATH_MAX] = "";
 	const char *tty = NULL;
@@ -872,7 +879,7 @@ int main(int argc, char **argv)
 	s.gre_fd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	if (o.kernel)
-		kernel = kernel_precheck(&o, &kfd);
+		kernel = kernel_precheck(&o, &kfd, why, sizeof(why));
 	if (o.launchpppd) {
 		pid_t parent = getpid();
 
@@ -882,7 +889,7 @@ int main(int argc, char **argv)
 				log_fatal("socketpair: %s", strerror(errno));
 				return EXIT_USAGE;
 			}
-			set_cloexec(chan[1]);
+			fcntl(chan[1], F_SETFD, FD_CLOEXEC);
 		} else if (openpty(&pty_fd, &tty_fd, ttydev, NULL, NULL) < 0 ||
 			   pipe(go) < 0) {
 			log_fatal("Could not find free pty.");
@@ -925,7 +932,7 @@ int main(int argc, char **argv)
 	} else if (o.kernel_channel_fd >= 0) {
 		/* Started by the plugin: the channel socket is inherited. */
 		chan_fd = o.kernel_channel_fd;
-		set_cloexec(chan_fd);
+		fcntl(chan_fd, F_SETFD, FD_CLOEXEC);
 	} else {
 		pty_in = STDIN_FILENO;
 		pty_out = fcntl(STDOUT_FILENO, F_GETFL) >= 0 ? STDOUT_FILENO
@@ -948,7 +955,7 @@ int main(int argc, char **argv)
 		}
 		return EXIT_USAGE;
 	}
-	if (kernel && kernel_connect_call(&o, &call, kfd) < 0) {
+	if (kernel && kernel_connect_call(&o, &call, kfd, why, sizeof(why)) < 0) {
 		kernel = false;
 		close(kfd);
 		call.gre_fd = gre_open_socket(call.server, o.localbind,
@@ -970,7 +977,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	} else if (chan_fd >= 0) {
-		if (offer_pty(&call, chan_fd, &pty_fd, ttydev) < 0)
+		if (offer_pty(&call, chan_fd, &pty_fd, ttydev, why) < 0)
 			return EXIT_USAGE;
 		tty = ttydev;
 		pty_in = pty_out = pty_fd;

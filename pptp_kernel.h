@@ -30,7 +30,7 @@ struct kchan_offer {
 	uint32_t kind;		/* enum kchan_kind */
 	uint16_t call_id, peer_call_id;
 	char server[16];	/* dotted quad, NUL-terminated */
-	char text[160];		/* why (FAILED), or why the pty (PTY) */
+	char text[224];		/* why (FAILED), or why the pty (PTY) */
 };
 
 struct kchan_note {

@@ -163,7 +163,12 @@ static void send_note(void)
 
 	memset(&n, 0, sizeof(n));
 	n.magic = KCHAN_MAGIC;
-	strlcpy(n.ifname, ifname, sizeof(n.ifname));
+	/* pppd names the unit (ifname) only after establish returns; it
+	 * will be req_ifname or ppp<unit>, as here. */
+	if (req_ifname[0])
+		strlcpy(n.ifname, req_ifname, sizeof(n.ifname));
+	else
+		slprintf(n.ifname, sizeof(n.ifname), "ppp%d", ifunit);
 	if (send(chan_sock, &n, sizeof(n), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		warn("pptp-kernel: cannot tell pptp the interface: %m");
 }

@@ -48,6 +48,18 @@ static int data_fd = -1;	/* what connect returned to pppd */
 static bool on_pty;		/* pptp's gateway carries the call */
 static bool inherited_used;
 
+/* Tty options that shared options files carry (the installed
+ * /etc/ppp/options.pptp has "lock"): accepted and ignored, since pppd
+ * looks up tty options only in the channel's own list. */
+static bool kp_ignored;
+static option_t kp_tty_options[] = {
+	{ "lock", o_bool, &kp_ignored,
+	  "ignored: the PPTP channel is not a tty", 1 },
+	{ "nolock", o_bool, &kp_ignored,
+	  "ignored: the PPTP channel is not a tty", 0 },
+	{ NULL }
+};
+
 static option_t kp_options[] = {
 	{ KCHAN_OPT_FD, o_int, &opt_chan_fd,
 	  "fd of the channel socket from pptp --kernel", OPT_PRIO },
@@ -284,7 +296,7 @@ static void kp_check_options(void)
 }
 
 static struct channel kp_channel = {
-	.options = kp_options,
+	.options = kp_tty_options,
 	.process_extra_options = NULL,
 	.check_options = kp_check_options,
 	.connect = kp_connect,

@@ -19,7 +19,10 @@
 #define DEF_VENDOR "cananian"
 #define DEF_MIN_BPS 2400
 #define DEF_MAX_BPS 10000000u
-#define DEF_WINDOW 3
+/* The receive window offered in Outgoing-Call-Request: one constant with
+ * the gateway's ack policy, which relies on it (gre_session.h). */
+#include "gre_session.h"
+#define DEF_WINDOW GS_RX_WINDOW
 #define DEF_IDLE_WAIT_MS 60000
 #define DEF_SETUP_TIMEOUT_MS 60000
 

@@ -40,6 +40,11 @@
  * tells us (MSG_TRUNC), and is dropped as invalid. */
 #define GW_RX_MAX (60 + GRE_HDR_MAX + HDLC_FRAME_MAX)
 #define GW_TX_MAX (GRE_HDR_MAX + HDLC_FRAME_MAX)
+/* A received datagram lands in a small slot first (every packet of a
+ * 1500-byte MTU fits), its rest in a GW_RX_MAX slot: a batch of ordinary
+ * packets touches GW_BATCH small slots, not a page or two of each large
+ * one (resident memory, README "Speed"). */
+#define GW_RX_SMALL 2048
 /* pty reads: many frames per read() on a busy link. */
 #define GW_PTY_READ 65536
 /* Encoded frames waiting for the pty; past this we stop reading GRE and
@@ -76,9 +81,16 @@ static void gw_on_stop(int sig)
 	gw_stop = sig;
 }
 
+/* A packet held by --test-type. */
 struct tx_slot {
 	uint8_t buf[GW_TX_MAX];
 	size_t len;
+};
+
+/* A packet waiting for sendmmsg, at tx_buf + off: packets are packed one
+ * after the other, so a batch of small frames touches a page or two. */
+struct tx_pkt {
+	uint32_t off, len;
 };
 
 struct gateway {
@@ -90,13 +102,16 @@ struct gateway {
 	uint32_t send_accm;
 	struct gre_session gs;	/* sequence numbers, acks, round trip */
 	/* transmit side */
-	struct tx_slot *tx;
+	uint8_t *tx_buf;	/* GW_BATCH * GW_TX_MAX */
+	size_t tx_used;
+	struct tx_pkt tx[GW_BATCH];
 	size_t ntx;
 	/* --test-type */
 	struct tx_slot *hold;
 	size_t nhold;
 	uint32_t test_count;
 	/* receive side */
+	uint8_t (*rx_small)[GW_RX_SMALL];
 	uint8_t (*rx)[GW_RX_MAX];
 	uint32_t rx_ovfl;
 	uint8_t *pty_out;	/* bytes [pty_out_off, pty_out_len) wait */
@@ -191,11 +206,10 @@ static void note_send_error(struct gateway *gw, int err, uint64_t now)
 	}
 }
 
-static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n,
+static void send_batch(struct gateway *gw, struct iovec *pk, size_t n,
 		       uint64_t now)
 {
 	struct mmsghdr msgs[GW_BATCH];
-	struct iovec iov[GW_BATCH];
 	size_t done = 0;
 
 	while (done < n) {
@@ -204,9 +218,7 @@ static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n,
 
 		memset(msgs, 0, sizeof(msgs[0]) * k);
 		for (size_t i = 0; i < k; i++) {
-			iov[i].iov_base = slots[done + i].buf;
-			iov[i].iov_len = slots[done + i].len;
-			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iov = &pk[done + i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
 		sent = sendmmsg(gw->cfg->gre_fd, msgs, (unsigned)k, 0);
@@ -220,7 +232,7 @@ static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n,
 			continue;
 		}
 		for (int i = 0; i < sent; i++)
-			if (msgs[i].msg_len < slots[done + i].len)
+			if (msgs[i].msg_len < pk[done + i].iov_len)
 				gw->st.tx_short++;
 		done += (size_t)sent;
 	}
@@ -228,45 +240,72 @@ static void send_batch(struct gateway *gw, struct tx_slot *slots, size_t n,
 
 static void flush_tx(struct gateway *gw, uint64_t now)
 {
+	struct iovec pk[GW_BATCH];
+
 	if (gw->ntx == 0)
 		return;
-	send_batch(gw, gw->tx, gw->ntx, now);
+	for (size_t i = 0; i < gw->ntx; i++)
+		pk[i] = (struct iovec){ gw->tx_buf + gw->tx[i].off,
+					gw->tx[i].len };
+	send_batch(gw, pk, gw->ntx, now);
 	gw->ntx = 0;
+	gw->tx_used = 0;
 }
 
-/* --test-type: damage the order of what we send, for testing servers. */
-static void test_reorder_emit(struct gateway *gw, struct tx_slot *slot,
-			      uint64_t now)
+/* Room for one more packet in the batch: where to write it. */
+static uint8_t *tx_room(struct gateway *gw, uint64_t now)
+{
+	if (gw->ntx == GW_BATCH)
+		flush_tx(gw, now);
+	return gw->tx_buf + gw->tx_used;
+}
+
+/* The packet written at tx_room() joins the batch. */
+static void tx_commit(struct gateway *gw, size_t len)
+{
+	gw->tx[gw->ntx++] = (struct tx_pkt){ (uint32_t)gw->tx_used,
+					     (uint32_t)len };
+	gw->tx_used += len;
+}
+
+/* --test-type: damage the order of what we send, for testing servers.
+ * The packet is at tx_room(); it joins the batch or the held ones. */
+static void test_reorder_emit(struct gateway *gw, size_t len, uint64_t now)
 {
 	const int type = gw->cfg->test_type;
+	struct iovec pk[GW_TEST_HOLD];
 
-	if (gw->nhold > 0 || (++gw->test_count % (uint32_t)gw->cfg->test_rate) == 0) {
-		size_t want = type == 1 ? 2 : GW_TEST_HOLD;
-
-		gw->hold[gw->nhold++] = *slot;
-		if (gw->nhold < want)
-			return;
-		if (type == 1 || type == 3) {
-			for (size_t i = 0; i < gw->nhold / 2; i++) {
-				struct tx_slot t = gw->hold[i];
-
-				gw->hold[i] = gw->hold[gw->nhold - 1 - i];
-				gw->hold[gw->nhold - 1 - i] = t;
-			}
-		} else {
-			/* type 2: ascending, but the first one comes last */
-			struct tx_slot first = gw->hold[0];
-
-			memmove(&gw->hold[0], &gw->hold[1],
-				(gw->nhold - 1) * sizeof(gw->hold[0]));
-			gw->hold[gw->nhold - 1] = first;
-		}
-		flush_tx(gw, now);
-		send_batch(gw, gw->hold, gw->nhold, now);
-		gw->nhold = 0;
+	if (gw->nhold == 0 &&
+	    (++gw->test_count % (uint32_t)gw->cfg->test_rate) != 0) {
+		tx_commit(gw, len);
 		return;
 	}
-	gw->tx[gw->ntx++] = *slot;
+	size_t want = type == 1 ? 2 : GW_TEST_HOLD;
+
+	memcpy(gw->hold[gw->nhold].buf, gw->tx_buf + gw->tx_used, len);
+	gw->hold[gw->nhold++].len = len;
+	if (gw->nhold < want)
+		return;
+	if (type == 1 || type == 3) {
+		for (size_t i = 0; i < gw->nhold / 2; i++) {
+			struct tx_slot t = gw->hold[i];
+
+			gw->hold[i] = gw->hold[gw->nhold - 1 - i];
+			gw->hold[gw->nhold - 1 - i] = t;
+		}
+	} else {
+		/* type 2: ascending, but the first one comes last */
+		struct tx_slot first = gw->hold[0];
+
+		memmove(&gw->hold[0], &gw->hold[1],
+			(gw->nhold - 1) * sizeof(gw->hold[0]));
+		gw->hold[gw->nhold - 1] = first;
+	}
+	flush_tx(gw, now);
+	for (size_t i = 0; i < gw->nhold; i++)
+		pk[i] = (struct iovec){ gw->hold[i].buf, gw->hold[i].len };
+	send_batch(gw, pk, gw->nhold, now);
+	gw->nhold = 0;
 }
 
 static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
@@ -274,7 +313,7 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 {
 	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id,
 			     .has_seq = true };
-	struct tx_slot *slot;
+	uint8_t *p;
 	size_t hl;
 
 	if (len == 0)
@@ -284,34 +323,28 @@ static void queue_frame(struct gateway *gw, const uint8_t *frame, size_t len,
 		return;
 	}
 	gre_diag_our_frame(&gw->diag, frame, len);
-	if (gw->ntx == GW_BATCH)
-		flush_tx(gw, now);
-	slot = &gw->tx[gw->ntx];
+	p = tx_room(gw, now);
 	h.payload_len = (uint16_t)len;
 	h.seq = gre_session_tx_data(&gw->gs, now, &h.has_ack, &h.ack);
-	hl = gre_encode(slot->buf, &h);
-	memcpy(slot->buf + hl, frame, len);
-	slot->len = hl + len;
+	hl = gre_encode(p, &h);
+	memcpy(p + hl, frame, len);
 	gw->st.tx_sent++;
 	gw->st.tx_bytes += len;
-	if (gw->cfg->test_type > 0) {
-		test_reorder_emit(gw, slot, now);
-		return;
-	}
-	gw->ntx++;
+	if (gw->cfg->test_type > 0)
+		test_reorder_emit(gw, hl + len, now);
+	else
+		tx_commit(gw, hl + len);
 }
 
 static void send_ack_only(struct gateway *gw, uint64_t now)
 {
 	struct gre_hdr h = { .call_id = gw->cfg->peer_call_id, .has_ack = true };
-	struct tx_slot *slot;
+	uint8_t *p;
 
 	if (!gre_session_tx_ack(&gw->gs, now, &h.ack))
 		return;
-	if (gw->ntx == GW_BATCH)
-		flush_tx(gw, now);
-	slot = &gw->tx[gw->ntx++];
-	slot->len = gre_encode(slot->buf, &h);
+	p = tx_room(gw, now);
+	tx_commit(gw, gre_encode(p, &h));
 	gw->st.tx_acks++;
 }
 
@@ -544,7 +577,7 @@ static uint32_t rx_ovfl_count(struct msghdr *mh)
 static int gre_read_batch(struct gateway *gw, uint64_t now)
 {
 	struct mmsghdr msgs[GW_BATCH];
-	struct iovec iov[GW_BATCH];
+	struct iovec iov[GW_BATCH][2];
 	union {
 		char buf[CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
@@ -553,10 +586,11 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 
 	memset(msgs, 0, sizeof(msgs));
 	for (int i = 0; i < GW_BATCH; i++) {
-		iov[i].iov_base = gw->rx[i];
-		iov[i].iov_len = GW_RX_MAX;
-		msgs[i].msg_hdr.msg_iov = &iov[i];
-		msgs[i].msg_hdr.msg_iovlen = 1;
+		iov[i][0] = (struct iovec){ gw->rx_small[i], GW_RX_SMALL };
+		iov[i][1] = (struct iovec){ gw->rx[i] + GW_RX_SMALL,
+					    GW_RX_MAX - GW_RX_SMALL };
+		msgs[i].msg_hdr.msg_iov = iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 2;
 		msgs[i].msg_hdr.msg_control = ctl[i].buf;
 		msgs[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
 	}
@@ -584,6 +618,13 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 				  GW_RX_MAX);
 			continue;
 		}
+		if (msgs[i].msg_len <= GW_RX_SMALL) {
+			on_gre_packet(gw, gw->rx_small[i], msgs[i].msg_len,
+				      now);
+			continue;
+		}
+		/* A large one: its head joins its tail in the large slot. */
+		memcpy(gw->rx[i], gw->rx_small[i], GW_RX_SMALL);
 		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);
 	}
 	return n;
@@ -727,15 +768,17 @@ static struct timespec gw_timeout(const struct gateway *gw, uint64_t now)
 
 static int gw_alloc(struct gateway *gw)
 {
-	gw->tx = calloc(GW_BATCH, sizeof(*gw->tx));
-	gw->rx = calloc(GW_BATCH, sizeof(*gw->rx));
+	gw->tx_buf = malloc((size_t)GW_BATCH * GW_TX_MAX);
+	gw->rx_small = malloc(GW_BATCH * sizeof(*gw->rx_small));
+	gw->rx = malloc(GW_BATCH * sizeof(*gw->rx));
 	gw->pty_out = malloc(GW_PTY_OUT_MAX);
 	gw->pty_in = malloc(GW_PTY_READ);
 	if (gw->cfg->test_type > 0)
 		gw->hold = calloc(GW_TEST_HOLD, sizeof(*gw->hold));
 	if (gw->cfg->sync)
 		gw->sync_len = calloc(GW_SYNC_FRAMES, sizeof(*gw->sync_len));
-	if (!gw->tx || !gw->rx || !gw->pty_out || !gw->pty_in ||
+	if (!gw->tx_buf || !gw->rx_small || !gw->rx || !gw->pty_out ||
+	    !gw->pty_in ||
 	    (gw->cfg->test_type > 0 && !gw->hold) ||
 	    (gw->cfg->sync && !gw->sync_len))
 		return -ENOMEM;
@@ -744,7 +787,8 @@ static int gw_alloc(struct gateway *gw)
 
 static void gw_release(struct gateway *gw)
 {
-	free(gw->tx);
+	free(gw->tx_buf);
+	free(gw->rx_small);
 	free(gw->rx);
 	free(gw->pty_out);
 	free(gw->pty_in);

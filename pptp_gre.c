@@ -120,6 +120,7 @@ struct gateway {
 	uint16_t *sync_len;
 	size_t sync_head, sync_n;
 	uint64_t last_sync_write;
+	bool sync_slept;	/* the loop blocked since the last sync write */
 	uint8_t *pty_in;
 	uint64_t last_errlog;
 	int status_fd;
@@ -647,24 +648,32 @@ static bool pty_out_pending(const struct gateway *gw)
 	return gw->pty_out_len > gw->pty_out_off;
 }
 
-/* --sync: when the next frame may be written (see flush_pty). */
+/* --sync: when the next frame may be written (see write_sync_frame). */
 static uint64_t sync_write_due(const struct gateway *gw)
 {
 	return gw->last_sync_write + GW_SYNC_GAP_US;
 }
 
+static bool sync_write_ready(const struct gateway *gw, uint64_t now)
+{
+	return gw->sync_slept && now >= sync_write_due(gw);
+}
+
 /* Write one sync frame, if its time has come.  A pty keeps no frame
- * boundaries: two writes that reach the other side before its line
- * discipline runs arrive as one frame.  So each frame goes out in a write
- * of its own, GW_SYNC_GAP_US after the previous one (README "Sync mode",
- * measured); the loop waits for that moment in poll, never in a sleep,
- * so GRE is still read meanwhile.  Returns the write's result. */
+ * boundaries: two writes that reach the other side before the pty's flush
+ * work hands the first to the line discipline arrive as one frame.  So
+ * each frame goes out in a write of its own, GW_SYNC_GAP_US after the
+ * previous one (time for the flush work on another CPU), and only after
+ * the loop has blocked in poll since (on a single CPU the flush work runs
+ * only when we block: the qemu suite's sync-mppe failed without this).
+ * The loop waits in poll, never in a sleep, so GRE is still read
+ * meanwhile.  Returns the write's result. */
 static ssize_t write_sync_frame(struct gateway *gw, uint64_t now)
 {
 	size_t len = gw->sync_len[gw->sync_head];
 	ssize_t w;
 
-	if (now < sync_write_due(gw)) {
+	if (!sync_write_ready(gw, now)) {
 		errno = EAGAIN;
 		return -1;
 	}
@@ -672,6 +681,7 @@ static ssize_t write_sync_frame(struct gateway *gw, uint64_t now)
 	if (w < 0)
 		return w;
 	gw->last_sync_write = now;
+	gw->sync_slept = false;
 	/* A frame the pty cut short cannot be completed as one frame: the
 	 * rest is dropped with it. */
 	gw->sync_head = (gw->sync_head + 1) % GW_SYNC_FRAMES;
@@ -757,8 +767,15 @@ static struct timespec gw_timeout(const struct gateway *gw, uint64_t now)
 	a = gre_session_ack_due(&gw->gs, now);
 	if (a < d)
 		d = a;
-	if (gw->cfg->sync && pty_out_pending(gw) && sync_write_due(gw) < d)
-		d = sync_write_due(gw);
+	if (gw->cfg->sync && pty_out_pending(gw)) {
+		uint64_t w = sync_write_due(gw);
+
+		/* due, but the loop has not blocked yet: block a moment */
+		if (!gw->sync_slept && w <= now)
+			w = now + 1;
+		if (w < d)
+			d = w;
+	}
 	if (d <= now)
 		return (struct timespec){ 0, 0 };
 	if (d - now < 1000000)
@@ -862,7 +879,7 @@ static bool want_pty_out(const struct gateway *gw, uint64_t now)
 {
 	if (!pty_out_pending(gw))
 		return false;
-	return !gw->cfg->sync || now >= sync_write_due(gw);
+	return !gw->cfg->sync || sync_write_ready(gw, now);
 }
 
 struct gw_poll {
@@ -910,6 +927,7 @@ static enum gateway_end gw_loop(struct gateway *gw)
 		struct gw_poll p;
 		uint64_t now = now_us();
 		struct timespec timeout;
+		int ready;
 
 		if (gw_stop)
 			return GW_END_SIGNAL;
@@ -921,12 +939,16 @@ static enum gateway_end gw_loop(struct gateway *gw)
 			return GW_END_PTY;
 		gw_poll_set(gw, &p, now);
 		timeout = gw_timeout(gw, now);
-		if (ppoll(p.pfd, p.n, &timeout, NULL) < 0) {
+		ready = ppoll(p.pfd, p.n, &timeout, NULL);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			log_warn("poll: %s", strerror(errno));
 			return GW_END_ERROR;
 		}
+		/* Nothing was ready for a non-zero timeout: we blocked. */
+		if (ready == 0 && (timeout.tv_sec || timeout.tv_nsec))
+			gw->sync_slept = true;
 		now = now_us();
 		if (p.gre >= 0 && (p.pfd[p.gre].revents & POLLIN))
 			gre_readable(gw, now);

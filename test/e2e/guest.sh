@@ -32,6 +32,11 @@ srv() { $IP netns exec srv "$@"; }
 
 # Seconds since boot, as an integer.
 now() { cut -d. -f1 /proc/uptime; }
+# Hundredths of a second since boot.
+now_cs() { awk '{ split($1, a, "."); print a[1] * 100 + a[2] }' /proc/uptime; }
+# CPU time spent busy since boot, in hundredths (USER_HZ): everything but
+# idle and iowait, kernel work (softirq: GRE, MPPE) included.
+cpu_busy_cs() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.25 s until it succeeds.
 wait_until() {
@@ -197,6 +202,8 @@ cleanup_all() {
 	stop_ns cli
 	stop_ns srv
 	for p in $(pptp_pids); do kill -KILL "$p" 2>/dev/null; done
+	# The fallback test unloads the kernel's PPTP; later tests want it.
+	[ -d /sys/module/pptp ] || insmod /modules/pptp.ko 2>/dev/null
 	sleep 0.5
 	rm -f /var/run/pptp/* 2>/dev/null
 }
@@ -320,13 +327,18 @@ bulk() {
 	$IP netns exec cli httpd -f -p "$ADDR:8080" -h /tmp/www-cli &
 	H2=$!
 	sleep 1
-	local t0=$(now)
+	local t0=$(now) c0=$(now_cs) u0=$(cpu_busy_cs)
 	cli timeout 60 wget -q -O /tmp/got-down "http://$LOCAL_PPP:8080/down" ||
 		fail "download srv -> cli failed"
-	local t1=$(now)
+	local t1=$(now) c1=$(now_cs) u1=$(cpu_busy_cs)
 	srv timeout 60 wget -q -O /tmp/got-up "http://$ADDR:8080/up" ||
 		fail "upload cli -> srv failed"
-	local t2=$(now)
+	local t2=$(now) c2=$(now_cs) u2=$(cpu_busy_cs)
+	# Hundredths of a second, wall and busy CPU (the guest has one).
+	BULK_WALL_CS=$((c2 - c0))
+	BULK_CPU_CS=$((u2 - u0))
+	BULK_DOWN_CS=$((c1 - c0)) BULK_UP_CS=$((c2 - c1))
+	BULK_CPU_DOWN_CS=$((u1 - u0)) BULK_CPU_UP_CS=$((u2 - u1))
 	kill "$H1" "$H2" 2>/dev/null
 	want=$(md5sum </tmp/www-srv/down); got=$(md5sum </tmp/got-down)
 	[ "$want" = "$got" ] || fail "download md5 mismatch ($(wc -c </tmp/got-down) bytes)"
@@ -356,18 +368,21 @@ t_traffic() {
 # working or closed by the server (as logged), and after the first call's
 # teardown either the second call still working or, if the server closed
 # the control connection (as logged), a clean exit of everything.
-t_two_calls() {
-	local n
+t_two_calls() { two_calls start_nm_client; }
+
+two_calls() { # client-starter [check-after-both-up]
+	local n start=$1 check=${2:-true}
 	start_server
-	start_nm_client a require-mppe-128 unit 10
+	$start a require-mppe-128 unit 10
 	PID_A=$PPPD_PID
 	wait_up ppp10 || fail "first call: no ppp10 after ${UP_WAIT}s"
 	ADDR_A=$ADDR
 	ping_both ppp10 "$ADDR_A"
-	start_nm_client b require-mppe-128 unit 11
+	$start b require-mppe-128 unit 11
 	PID_B=$PPPD_PID
 	wait_up ppp11 || fail "second call: no ppp11 after ${UP_WAIT}s"
 	ADDR_B=$ADDR
+	$check
 	n=$(pptp_titled "call manager" pptpcm | wc -l)
 	[ "$n" -eq 1 ] || fail "expected 1 call manager process, found $n: $(pptp_list)"
 	n=$(tcp_1723 cli)
@@ -519,6 +534,232 @@ t_server_silent() {
 	pass
 }
 
+# ------------------------------------------------- kernel data path (--kernel)
+# pptp places the call, the kernel's pptp module carries the frames, pppd
+# gets the PPTP socket through the pptp-kernel.so plugin.
+PLUGIN_SO=$(ls /usr/lib/pppd/*/pptp-kernel.so 2>/dev/null | head -1)
+
+need_kernel_path() {
+	[ -n "$PLUGIN_SO" ] ||
+		fail "no pptp-kernel.so in the guest: this client has no kernel data path"
+	[ -d /sys/module/pptp ] || fail "the pptp kernel module is not loaded in the guest"
+}
+
+# pptp SERVER --kernel [pppd options]: launch mode.
+start_kernel_launch() { # tag [pppd options...]
+	local tag=$1
+	shift
+	$IP netns exec cli env ${KENV:-KENV=} $PPTP $SERVER --kernel ${PPTP_OPTS:-} \
+		nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
+		user "$USER_NAME" password "$USER_PASS" \
+		debug logfile "$LOG/pppd-$tag.log" "$@" >>"$LOG/pptp-$tag.out" 2>&1 &
+}
+
+# pppd plugin pptp-kernel.so pptp_server SERVER: the plugin starts pptp.
+start_kernel_plugin() { # tag [pppd options...]
+	local tag=$1
+	shift
+	$IP netns exec cli $PPPD plugin pptp-kernel.so pptp_server $SERVER \
+		pptp_options "--loglevel 1${PPTP_OPTS:+ $PPTP_OPTS}" \
+		nodetach noauth refuse-eap refuse-pap refuse-chap refuse-mschap \
+		user "$USER_NAME" password "$USER_PASS" \
+		debug logfile "$LOG/pppd-$tag.log" "$@" >>"$LOG/pppd-$tag.out" 2>&1 &
+	PPPD_PID=$!
+}
+
+# The call went through the kernel: the plugin said so, nothing fell back.
+expect_kernel_call() { # pppd-log
+	grep -q "pptp-kernel: call [0-9]* to $SERVER in the kernel" "$1" ||
+		fail "pppd log does not show a kernel channel: $(grep pptp-kernel "$1" | tail -2)"
+	! syslog_has 'kernel data path not used' ||
+		fail "fell back: $(syslog_since | grep 'kernel data path not used' | tail -1)"
+}
+
+# Packets dropped by the raw GRE sockets of a namespace (full buffers).
+raw_drops() { $IP netns exec "$1" cat /proc/net/raw | awk 'NR > 1 && $2 ~ /:002F$/ { d += $NF } END { print d + 0 }'; }
+# TCP segments retransmitted in a namespace so far.
+tcp_retrans() { $IP netns exec "$1" cat /proc/net/snmp | awk '/^Tcp:/ { if (++n == 2) print $13 }'; }
+# What the transfer cost besides time: retransmissions, the interface.
+bulk_detail() { # ifname retrans-cli-before retrans-srv-before
+	local mtu st
+	mtu=$($IP -n cli -o link show dev "$1" | sed -n 's/.* mtu \([0-9]*\).*/\1/p')
+	st=$(cli cat /proc/net/dev | awk -v i="$1:" '$1 == i { print "rx " $3 " pkts " $4 " errs " $5 " drop, tx " $11 " pkts " $12 " errs " $13 " drop" }')
+	echo "mtu $mtu, TCP retransmissions cli $(( $(tcp_retrans cli) - $2 )) srv $(( $(tcp_retrans srv) - $3 )), $st; raw GRE socket drops in srv (the server's pptpctrl) $(raw_drops srv)"
+}
+
+holder_pid() { pptp_with_title "in the kernel" | head -1; }
+# Client processes whose title (argv) contains a string.
+pptp_with_title() {
+	local p
+	for p in $(pptp_pids); do
+		case "$(cmdline "$p")" in *"$1"*) echo "$p" ;; esac
+	done
+}
+
+t_kernel_launch() {
+	local h n
+	need_kernel_path
+	start_server
+	start_kernel_launch a require-mppe-128
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (pptp --kernel)"
+	expect_kernel_call "$LOG/pppd-a.log"
+	mppe_negotiated "$LOG/pppd-a.log" || fail "pppd did not report MPPE 128-bit"
+	ping_both "$IFACE" "$ADDR"
+	h=$(holder_pid)
+	[ -n "$h" ] || fail "no call holder titled 'in the kernel': $(pptp_list)"
+	[ -z "$(pptp_with_title 'gateway on')" ] || fail "a pty gateway runs beside the kernel path: $(pptp_list)"
+	$PPTP --status >"$LOG/status" 2>&1
+	grep -q " kernel " "$LOG/status" || fail "pptp --status does not show state 'kernel': $(cat "$LOG/status")"
+	kill -USR1 "$h"
+	wait_until 10 syslog_has 'rx accepted *= *[0-9]' || fail "no 'rx accepted = N' in syslog after SIGUSR1"
+	n=$(syslog_since | sed -n 's/.*rx accepted *= *\([0-9]*\).*/\1/p' | tail -1)
+	[ "${n:-0}" -ge 6 ] || fail "rx accepted = $n (ppp unit's packets), expected at least 6 after pings"
+	syslog_has "kernel data path: call [0-9]* on $IFACE" || fail "holder did not learn the interface $IFACE"
+	# Teardown from pppd's side: the call is cleared, everything exits.
+	PPPD_PID=$(ns_pids_of cli $PPPD | head -1)
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited"
+	syslog_has 'Closing connection \(call [0-9]*\)' || fail "the call manager did not clear the call"
+	expect_no_sockets
+	pass
+}
+
+t_kernel_peers() {
+	local p
+	need_kernel_path
+	start_server
+	cat >/etc/ppp/peers/e2ek <<-EOF
+	plugin pptp-kernel.so
+	pptp_server $SERVER
+	pptp_options "--loglevel 1"
+	name $USER_NAME
+	remotename PPTP
+	require-mppe-128
+	file /etc/ppp/options.pptp-kernel
+	ipparam e2ek
+	EOF
+	# As the installed options.pptp: "lock" is a tty option that the
+	# plugin accepts and ignores.
+	cat >/etc/ppp/options.pptp-kernel <<-EOF
+	lock
+	noauth
+	refuse-pap
+	refuse-eap
+	refuse-chap
+	refuse-mschap
+	nobsdcomp
+	nodeflate
+	EOF
+	$IP netns exec cli $PPPD call e2ek nodetach debug logfile "$LOG/pppd-a.log" >>"$LOG/pppd-a.out" 2>&1 &
+	PPPD_PID=$!
+	wait_up || fail "no ppp interface after ${UP_WAIT}s (pppd call e2ek, plugin pptp-kernel.so)"
+	expect_kernel_call "$LOG/pppd-a.log"
+	ping_both "$IFACE" "$ADDR"
+	# Teardown from the server's side: pppd must hang up and exit.
+	for p in $(ns_pids_of srv /usr/sbin/pptpctrl) $SERVER_PID; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait_until 20 gone "$PPPD_PID" || fail "client pppd still running 20s after the server ended the call"
+	expect_pptp_exit "the server went away"
+	expect_no_sockets
+	pass
+}
+
+both_calls_in_kernel() {
+	expect_kernel_call "$LOG/pppd-a.log"
+	expect_kernel_call "$LOG/pppd-b.log"
+	[ "$(pptp_with_title 'in the kernel' | wc -l)" -eq 2 ] ||
+		fail "expected 2 call holders: $(pptp_list)"
+}
+
+t_kernel_two_calls() {
+	need_kernel_path
+	two_calls start_kernel_plugin both_calls_in_kernel
+}
+
+t_kernel_fallback() {
+	need_kernel_path
+	rmmod pptp || fail "rmmod pptp failed"
+	start_server
+	# Launch mode: pptp finds no PPTP socket, says so once, uses the pty.
+	start_kernel_launch a require-mppe-128 unit 20
+	wait_up ppp20 || fail "launch mode without the module: no ppp20 after ${UP_WAIT}s"
+	n=$(grep -c 'kernel data path not used' "$LOG/pptp-a.out")
+	[ "$n" -eq 1 ] || fail "expected one 'kernel data path not used' line from pptp, saw $n"
+	grep -q 'kernel data path not used: this kernel has no PPTP socket' "$LOG/pptp-a.out" ||
+		fail "the line does not say why: $(grep 'not used' "$LOG/pptp-a.out")"
+	[ -n "$(pptp_with_title 'gateway on')" ] || fail "no pty gateway: $(pptp_list)"
+	ping_ok cli -I ppp20 "$LOCAL_PPP" || fail "ping over the fallback gateway (launch) failed"
+	PPPD_PID=$(ns_pids_of cli $PPPD | head -1)
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd (launch fallback) did not exit"
+	expect_pptp_exit "pppd exited (launch fallback)"
+	# The plugin started by pppd: it gets a pty with the gateway behind it.
+	start_kernel_plugin b require-mppe-128 unit 21
+	wait_up ppp21 || fail "plugin without the module: no ppp21 after ${UP_WAIT}s"
+	grep -q 'pptp-kernel: kernel data path not used: this kernel has no PPTP socket.*the pty gateway carries the call' "$LOG/pppd-b.log" ||
+		fail "pppd log does not say the gateway carries the call: $(grep pptp-kernel "$LOG/pppd-b.log" | tail -2)"
+	ping_ok cli -I ppp21 "$LOCAL_PPP" || fail "ping over the fallback gateway (plugin) failed"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd (plugin fallback) did not exit"
+	expect_pptp_exit "pppd exited (plugin fallback)"
+	# The module back, the plugin file missing: launch mode says so.
+	insmod /modules/pptp.ko || fail "insmod pptp failed"
+	KENV=PPTP_KERNEL_PLUGIN=/nonexistent/pptp-kernel.so start_kernel_launch c require-mppe-128 unit 22
+	wait_up ppp22 || fail "launch mode without the plugin: no ppp22 after ${UP_WAIT}s"
+	n=$(grep -c 'kernel data path not used: no pppd plugin /nonexistent/pptp-kernel.so' "$LOG/pptp-c.out")
+	[ "$n" -eq 1 ] || fail "expected one 'no pppd plugin' line from pptp, saw $n"
+	ping_ok cli -I ppp22 "$LOCAL_PPP" || fail "ping over the fallback gateway (no plugin) failed"
+	PPPD_PID=$(ns_pids_of cli $PPPD | head -1)
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd (no plugin) did not exit"
+	expect_pptp_exit "pppd exited (no plugin)"
+	expect_no_sockets
+	pass
+}
+
+# The same 4 MiB each way through the kernel path and through the pty
+# gateway, in this one guest run: qemu's emulation makes absolute figures
+# meaningless, their ratio still tells.  Then the holder is killed: the
+# kernel must tell pppd (hangup) and the call manager clear the call.
+t_kernel_bulk() {
+	local h kw kc gw gc rc0 rs0
+	need_kernel_path
+	start_server
+	start_kernel_plugin a require-mppe-128
+	wait_up || fail "kernel path: no ppp interface after ${UP_WAIT}s"
+	expect_kernel_call "$LOG/pppd-a.log"
+	ping_both "$IFACE" "$ADDR"
+	rc0=$(tcp_retrans cli) rs0=$(tcp_retrans srv)
+	bulk 64
+	kw=$BULK_WALL_CS kc=$BULK_CPU_CS
+	say "$T: kernel path: 4 MiB down in $((BULK_DOWN_CS * 10)) ms (cpu $((BULK_CPU_DOWN_CS * 10)) ms), 4 MiB up in $((BULK_UP_CS * 10)) ms (cpu $((BULK_CPU_UP_CS * 10)) ms); $(bulk_detail "$IFACE" "$rc0" "$rs0")"
+	h=$(holder_pid)
+	[ -n "$h" ] || fail "no call holder: $(pptp_list)"
+	kill -KILL "$h"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd still running 15s after its call holder was killed"
+	grep -q 'Modem hangup' "$LOG/pppd-a.log" || fail "pppd did not see a hangup when the holder died"
+	expect_pptp_exit "the holder was killed"
+	# A killed process cannot remove its status socket (readers skip it).
+	rm -f /var/run/pptp/status-*.sock
+	expect_no_sockets
+	start_nm_client b require-mppe-128
+	wait_up || fail "gateway path: no ppp interface after ${UP_WAIT}s"
+	ping_both "$IFACE" "$ADDR"
+	rc0=$(tcp_retrans cli) rs0=$(tcp_retrans srv)
+	bulk 64
+	gw=$BULK_WALL_CS gc=$BULK_CPU_CS
+	say "$T: pty gateway: 4 MiB down in $((BULK_DOWN_CS * 10)) ms (cpu $((BULK_CPU_DOWN_CS * 10)) ms), 4 MiB up in $((BULK_UP_CS * 10)) ms (cpu $((BULK_CPU_UP_CS * 10)) ms); $(bulk_detail "$IFACE" "$rc0" "$rs0")"
+	[ "$gw" -gt 0 ] && [ "$gc" -gt 0 ] || fail "no time measured for the gateway transfer"
+	say "$T: kernel/gateway for 4 MiB each way: wall $(awk -v a="$kw" -v b="$gw" 'BEGIN { printf "%.2f", a / b }'), cpu $(awk -v a="$kc" -v b="$gc" 'BEGIN { printf "%.2f", a / b }')"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "pppd (gateway) did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited"
+	expect_no_sockets
+	pass
+}
+
 # ------------------------------------------------------------------ runner
 run_one() { # name
 	T=$1
@@ -538,6 +779,11 @@ run_one() { # name
 	wrong-password) t_wrong_password ;;
 	no-server) t_no_server ;;
 	server-silent) t_server_silent ;;
+	kernel-launch) t_kernel_launch ;;
+	kernel-peers) t_kernel_peers ;;
+	kernel-two-calls) t_kernel_two_calls ;;
+	kernel-fallback) t_kernel_fallback ;;
+	kernel-bulk) t_kernel_bulk ;;
 	*) fail "unknown test" ;;
 	esac
 	fail "test ended without a verdict"

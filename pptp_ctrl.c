@@ -857,9 +857,10 @@ static void resync_begin(struct ctrl_conn *c, int err)
 static void resync_give_up(struct ctrl_conn *c, const char *what,
 			   uint64_t now)
 {
+	/* What matters first: a line longer than an event's text is cut. */
 	if (!c->rs.gave_up)
-		ctrl_log(c, 0, "bad control stream from server: %s (%zu bytes "
-			 "skipped, first: %s); closing the control connection",
+		ctrl_log(c, 0, "bad control stream from server: %s; closing the "
+			 "control connection (%zu bytes skipped, first: %s)",
 			 what, c->rs.dropped,
 			 pptp_msg_strerror(c->rs.first_error));
 	c->rs.gave_up = true;
@@ -1037,8 +1038,8 @@ void ctrl_tick(struct ctrl_conn *c, uint64_t now)
 			char what[120];
 
 			snprintf(what, sizeof(what), "no well-formed message for "
-				 "%llu ms, our Echo-Request unanswered",
-				 (unsigned long long)(now - c->last_rx));
+				 "%llu s, Echo-Request unanswered",
+				 (unsigned long long)(now - c->last_rx) / 1000);
 			resync_give_up(c, what, now);
 			return;
 		}

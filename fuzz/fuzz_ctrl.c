@@ -18,6 +18,7 @@
  *            for the stream left after the operations
  *   [2]      call id base / 257 (0, ..., 0xffff: the wrap is reachable)
  *   3 bytes per operation: kind, argument, stream bytes fed before it
+ *            (kind 7 with argument >= 0xc0: a long run of garbage)
  *   the rest: the server's byte stream
  * The machine is ticked between chunks and checked after every step.
  */
@@ -288,6 +289,25 @@ static void feed(struct harness *h, const uint8_t *p, size_t n)
 	step_done(h);
 }
 
+/* Long runs of garbage (the resync bound is 64 KiB) without long
+ * inputs: op 7 with arg >= GARBAGE_OP_MIN feeds (arg - 0xbf) * 2 KiB of
+ * 0xee, 4 KiB a read. */
+#define GARBAGE_OP_MIN 0xc0
+#define GARBAGE_OP_UNIT 2048
+
+static void feed_garbage(struct harness *h, size_t n)
+{
+	static uint8_t junk[4096];
+
+	memset(junk, 0xee, sizeof(junk));
+	while (n > 0 && h->c.state != CONN_CLOSED) {
+		size_t k = n < sizeof(junk) ? n : sizeof(junk);
+
+		feed(h, junk, k);
+		n -= k;
+	}
+}
+
 static void run_op(struct harness *h, uint8_t kind, uint8_t arg)
 {
 	switch (kind % 8) {
@@ -345,6 +365,11 @@ static void run_op(struct harness *h, uint8_t kind, uint8_t arg)
 		step_done(h);
 		break;
 	default:
+		if (arg >= GARBAGE_OP_MIN) {
+			feed_garbage(h, (size_t)(arg - GARBAGE_OP_MIN + 1) *
+					GARBAGE_OP_UNIT);
+			break;
+		}
 		h->now += arg % 8;
 		tick(h);
 		break;

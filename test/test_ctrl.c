@@ -1200,6 +1200,7 @@ static void survive_case(const char *what, const uint8_t *bad, size_t n,
 
 static void test_malformed(void)
 {
+	const struct ctrl_event *d;
 	struct ctrl_config cfg;
 	uint8_t buf[1024], big[4096];
 	size_t n, ne, pieces[4];
@@ -1322,9 +1323,11 @@ static void test_malformed(void)
 	ne = take_events(&conn, evs, EV_MAX);
 	CHECK(rc == 0 && conn.state == CONN_WAIT_STOP_REPLY,
 	      "endless garbage: closing (state %d)", conn.state);
-	CHECK(find_log(evs, ne, 0, "bad control stream from server: more "
-		       "than", "closing the control connection") != NULL,
-	      "endless garbage: the closing line");
+	d = find_log(evs, ne, 0, "bad control stream from server: more than",
+		     "closing the control connection (");
+	CHECK(d != NULL && d->text[strlen(d->text) - 1] == ')',
+	      "endless garbage: the closing line, whole: \"%s\"",
+	      d ? d->text : "(none)");
 	CHECK(conn.rs.bytes > CTRL_RESYNC_BYTES_MAX &&
 	      conn.rs.bytes <= CTRL_RESYNC_BYTES_MAX + sizeof(big),
 	      "endless garbage: closed at the bound: %lu", conn.rs.bytes);
@@ -1364,13 +1367,20 @@ static void test_malformed(void)
 	CHECK(conn.state == CONN_ESTABLISHED, "not before the echo wait");
 	ctrl_tick(&conn, 7000);
 	ne = take_events(&conn, evs, EV_MAX);
-	CHECK(conn.state == CONN_WAIT_STOP_REPLY &&
-	      find_log(evs, ne, 0, "no well-formed message for 7000 ms, our "
-		       "Echo-Request unanswered", "closing the control "
-		       "connection") != NULL &&
+	d = find_log(evs, ne, 0, "no well-formed message for 7 s, "
+		     "Echo-Request unanswered; closing the control connection",
+		     "bytes skipped, first: bad magic cookie)");
+	CHECK(conn.state == CONN_WAIT_STOP_REPLY && d != NULL &&
 	      find_log(evs, ne, 0, "no Echo-Reply", NULL) == NULL,
 	      "garbage then silence: closed with the resync line (state %d)",
 	      conn.state);
+	/* the longest form of the line still fits an event */
+	conn.rs.first_error = PPTP_EMSG_LONGLEN;
+	CHECK(strlen("bad control stream from server: no well-formed message "
+		     "for 120 s, Echo-Request unanswered; closing the control "
+		     "connection (65536 bytes skipped, first: )") +
+	      strlen(pptp_msg_strerror(PPTP_EMSG_LONGLEN)) <
+	      sizeof(evs[0].text), "the closing line fits an event's text");
 
 	/* Garbage before SCCRP: the SCCRP behind it is taken. */
 	ctrl_config_default(&cfg);

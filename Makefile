@@ -44,7 +44,7 @@ pptp_kernel.o: CFLAGS += -DPPTP_KERNEL_PLUGIN='"$(PPPD_PLUGINDIR)/pptp-kernel.so
 plugin: plugin/pptp-kernel.so
 plugin/pptp-kernel.so: plugin/pptp-kernel.c kchan.c pptp_kernel.h plugin/ppp-headers.sh
 	inc=$$(sh plugin/ppp-headers.sh) && \
-	$(CC) $(CFLAGS) -Wno-missing-field-initializers -fPIC -shared -I. -I"$$inc" -o $@ plugin/pptp-kernel.c kchan.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-missing-field-initializers -fPIC -shared -I. -I"$$inc" $(LDFLAGS) -o $@ plugin/pptp-kernel.c kchan.c
 
 %.o: %.c $(wildcard *.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -I. -c -o $@ $<
@@ -140,21 +140,28 @@ bench: pptp test/tsrv test/pppstub
 	bash bench/run.sh
 
 # ---- install -------------------------------------------------------------
-# install: the stripped program, the man page, and /etc/ppp/options.pptp
-# unless a file of that name exists (it is never overwritten).
-# uninstall: the program and the man page, and options.pptp only when it
-# is still byte for byte ours (an edited or pre-existing one stays).
+# install: the stripped program, the man page, /etc/ppp/options.pptp
+# unless a file of that name exists (it is never overwritten), and the
+# kernel data path's pppd plugin in PPPD_PLUGINDIR when that directory
+# exists (pppd 2.4.9 installed; otherwise pptp --kernel falls back to the
+# pty gateway, and install says so).
+# uninstall: the program, the man page and the plugin, and options.pptp
+# only when it is still byte for byte ours (an edited or pre-existing one
+# stays).
 # Both refuse, when installing into the running system (no DESTDIR), to
 # touch a file a Debian package owns (pptp-linux's /usr/sbin/pptp and its
-# man page) unless dpkg-divert has moved the package's file aside;
-# FORCE_INSTALL=1 overrides.  `make deb` builds a package instead.
-INST_BIN  = $(DESTDIR)$(SBINDIR)/pptp
-INST_MAN  = $(DESTDIR)$(MANDIR)/man8/pptp.8
-INST_OPTS = $(DESTDIR)$(SYSCONFDIR)/ppp/options.pptp
+# man page, or our own package's files) unless dpkg-divert has moved the
+# package's file aside; FORCE_INSTALL=1 overrides.  `make deb` builds a
+# package instead.
+INST_BIN    = $(DESTDIR)$(SBINDIR)/pptp
+INST_MAN    = $(DESTDIR)$(MANDIR)/man8/pptp.8
+INST_OPTS   = $(DESTDIR)$(SYSCONFDIR)/ppp/options.pptp
+INST_PLUGIN = $(DESTDIR)$(PPPD_PLUGINDIR)/pptp-kernel.so
 define refuse_packaged_files
 if [ -z "$(DESTDIR)" ] && [ -z "$(FORCE_INSTALL)" ] && command -v dpkg-query >/dev/null 2>&1; then \
 	bad=""; \
-	for f in $(SBINDIR)/pptp $(MANDIR)/man8/pptp.8 $(MANDIR)/man8/pptp.8.gz; do \
+	for f in $(SBINDIR)/pptp $(MANDIR)/man8/pptp.8 $(MANDIR)/man8/pptp.8.gz \
+		$(PPPD_PLUGINDIR)/pptp-kernel.so; do \
 		pkg=$$(dpkg-query -S "$$f" 2>/dev/null | grep -v '^diversion' | cut -d: -f1 | head -1); \
 		[ -n "$$pkg" ] || continue; \
 		[ "$$(dpkg-divert --truename "$$f" 2>/dev/null)" = "$$f" ] || continue; \
@@ -170,7 +177,7 @@ if [ -z "$(DESTDIR)" ] && [ -z "$(FORCE_INSTALL)" ] && command -v dpkg-query >/d
 fi
 endef
 
-install: pptp install-plugin
+install: pptp
 	@$(refuse_packaged_files)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/ppp
 	$(INSTALL) -m 0755 $(INSTALL_STRIP) pptp $(INST_BIN)
@@ -185,10 +192,11 @@ install: pptp install-plugin
 		echo "note: /usr/sbin/pptp exists too; a shell finds the first in PATH, NetworkManager-pptp"; \
 		echo "      takes /sbin/pptp, then /usr/sbin/pptp, then /usr/local/sbin/pptp (README, Install)"; \
 	fi
+	@$(MAKE) --no-print-directory install-plugin
 
 uninstall:
 	@$(refuse_packaged_files)
-	rm -f $(INST_BIN) $(INST_MAN)
+	rm -f $(INST_BIN) $(INST_MAN) $(INST_PLUGIN)
 	@if [ -f $(INST_OPTS) ] && cmp -s etc/options.pptp $(INST_OPTS); then \
 		echo "rm -f $(INST_OPTS)"; rm -f $(INST_OPTS); \
 	elif [ -e $(INST_OPTS) ]; then \
@@ -197,11 +205,12 @@ uninstall:
 
 # The kernel data path's pppd plugin, where pppd looks for it, when that
 # directory exists (pppd 2.4.9 installed); otherwise say so and go on.
+# (Part of install; on its own it skips install's checks.)
 install-plugin:
 	@if [ -d "$(DESTDIR)$(PPPD_PLUGINDIR)" ]; then \
 		$(MAKE) --no-print-directory plugin && \
-		echo "$(INSTALL) -m 0644 plugin/pptp-kernel.so $(DESTDIR)$(PPPD_PLUGINDIR)/pptp-kernel.so" && \
-		$(INSTALL) -m 0644 plugin/pptp-kernel.so $(DESTDIR)$(PPPD_PLUGINDIR)/pptp-kernel.so; \
+		echo "$(INSTALL) -m 0644 $(INSTALL_STRIP) plugin/pptp-kernel.so $(INST_PLUGIN)" && \
+		$(INSTALL) -m 0644 $(INSTALL_STRIP) plugin/pptp-kernel.so $(INST_PLUGIN); \
 	else \
 		echo "no $(DESTDIR)$(PPPD_PLUGINDIR) (pppd 2.4.9): pptp-kernel.so not installed, pptp --kernel falls back to the pty gateway"; \
 	fi

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # deb.sh: build the Debian package (make deb) and check what a user of
 # pptp-linux's package relies on: /usr/sbin/pptp, the man page,
-# /etc/ppp/options.pptp as a conffile, Provides/Conflicts/Replaces:
+# /etc/ppp/options.pptp as a conffile (and our pppd plugin), Provides/Conflicts/Replaces:
 # pptp-linux, lintian without errors, and apt's view (simulated only:
 # nothing is installed): network-manager-pptp is satisfied by it, and it
 # takes pptp-linux's place; and dpkg's, in a scratch root: it replaces a
 # pptp-linux, keeps its conffile on remove, drops it on purge.  Needs
-# dpkg-dev, debhelper, lintian, apt (test/deps.sh installs them as root).
+# dpkg-dev, debhelper, lintian, apt, ppp-dev (test/deps.sh installs them
+# as root).
 # About 15 s.
 set -u
 cd "$(dirname "$0")/.."
@@ -22,8 +23,9 @@ missing=""
 for t in dpkg-buildpackage dh lintian apt-get readelf; do
 	command -v "$t" >/dev/null || missing="$missing $t"
 done
+[ -f /usr/include/pppd/patchlevel.h ] || missing="$missing pppd-headers"
 if [ -n "$missing" ]; then
-	fail tools "missing:$missing (apt-get install dpkg-dev debhelper lintian binutils)"
+	fail tools "missing:$missing (apt-get install dpkg-dev debhelper lintian binutils ppp-dev)"
 	finish
 fi
 T=$(mktemp -d /tmp/pptp-deb.XXXXXX)
@@ -66,6 +68,12 @@ for p in ./usr/sbin/pptp ./usr/share/man/man8/pptp.8.gz ./etc/ppp/options.pptp \
 	grep -q " $p\$" "$T/list"
 	check "has-$p" $? "not in the package: $(tr '\n' '|' <"$T/list")"
 done
+# the kernel data path's plugin, in the directory of the pppd it was
+# built for, where pptp looks for it
+pppd_v=$(sed -n 's/^#define VERSION[[:space:]]*"\(.*\)"/\1/p' /usr/include/pppd/patchlevel.h)
+PLUG=/usr/lib/pppd/$pppd_v/pptp-kernel.so
+grep -q " \.$PLUG\$" "$T/list"
+check "has-.$PLUG" $? "not in the package: $(grep pppd "$T/list" | tr '\n' '|')"
 grep -E ' \./usr/sbin/pptp$' "$T/list" | grep -q '^-rwxr-xr-x root/root '
 check binary-owner-mode $? "$(grep ' ./usr/sbin/pptp$' "$T/list")"
 ! grep -q '/usr/local' "$T/list"
@@ -78,6 +86,10 @@ dpkg-deb -x "$DEB" "$T/root"
 check binary-stripped $? "/usr/sbin/pptp has a .symtab"
 [ "$("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)" = "pptp version $want_v" ]
 check binary-runs $? "pptp --version: $("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)"
+strings "$T/root/usr/sbin/pptp" | grep -qxF "$PLUG"
+check binary-finds-plugin $? "/usr/sbin/pptp does not name $PLUG"
+LC_ALL=C readelf --dyn-syms "$T/root$PLUG" 2>/dev/null | grep -q ' plugin_init$'
+check plugin-loadable $? "$PLUG has no plugin_init for pppd"
 zcat "$T/root/usr/share/man/man8/pptp.8.gz" | cmp -s - pptp.8
 check man-page $? "pptp.8.gz differs from pptp.8"
 cmp -s etc/options.pptp "$T/root/etc/ppp/options.pptp"

@@ -17,6 +17,7 @@ command -v dpkg-buildpackage >/dev/null || need="$need dpkg-dev"
 command -v dh >/dev/null || need="$need debhelper"
 command -v lintian >/dev/null || need="$need lintian"
 command -v groff >/dev/null || need="$need groff-base"
+[ -f /usr/include/pppd/pppd.h ] || need="$need ppp-dev"
 command -v nft >/dev/null || need="$need nftables"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -85,6 +85,26 @@ mk install DESTDIR="$D" PREFIX=/usr INSTALL_STRIP= >"$T/i4.log" 2>&1 &&
 	has_symtab "$D/usr/sbin/pptp" && cmp -s pptp.8 "$D/usr/share/man/man8/pptp.8"
 check prefix-usr-unstripped $? "PREFIX=/usr INSTALL_STRIP=: no unstripped $D/usr/sbin/pptp: $(tail -2 "$T/i4.log" | tr '\n' '|')"
 
+# ---- the kernel data path's pppd plugin -----------------------------------
+# Installed only where pppd's plugin directory exists; removed by uninstall.
+D=$T/d5
+PLUGDIR=/usr/lib/pppd/2.4.9
+mk install DESTDIR="$D" >"$T/i5.log" 2>&1 && [ ! -e "$D$PLUGDIR/pptp-kernel.so" ] &&
+	grep -q 'pptp-kernel.so not installed' "$T/i5.log"
+check plugin-skipped-without-pppd $? "no $PLUGDIR under DESTDIR, yet: $(tail -3 "$T/i5.log" | tr '\n' '|')"
+D=$T/d6
+mkdir -p "$D$PLUGDIR"
+mk install DESTDIR="$D" PPPD_PLUGINDIR=$PLUGDIR >"$T/i6.log" 2>&1
+rc=$?
+P=$D$PLUGDIR/pptp-kernel.so
+[ "$rc" -eq 0 ] && [ -f "$P" ] && ! has_symtab "$P" &&
+	LC_ALL=C readelf --dyn-syms "$P" | grep -q ' plugin_init$' &&
+	LC_ALL=C readelf --dyn-syms "$P" | grep -q ' pppd_version$'
+check plugin-installed-stripped $? "exit $rc, $P: $(ls -l "$P" 2>&1), $(tail -3 "$T/i6.log" | tr '\n' '|')"
+mk uninstall DESTDIR="$D" PPPD_PLUGINDIR=$PLUGDIR >/dev/null 2>&1 && [ ! -e "$P" ] &&
+	[ -z "$(find "$D" -type f)" ]
+check plugin-uninstalled $? "left behind: $(find "$D" -type f | tr '\n' ' ')"
+
 # ---- the guard against replacing a packaged file --------------------------
 # No DESTDIR (as for the running system), but every directory under $T;
 # dpkg-query and dpkg-divert are stand-ins that report $T/sys/sbin/pptp

@@ -366,8 +366,8 @@ static void pty_frames_async(struct gateway *gw, const uint8_t *in, size_t n,
 			gw->st.pty_bad_frames++;
 			if (rc == HDLC_ETOOLONG)
 				gw->st.tx_oversize++;
-			log_verbose("frame from pppd dropped: %s",
-				  hdlc_strerror(rc));
+			log_warn_limited("frame from pppd dropped: %s",
+					 hdlc_strerror(rc));
 		}
 		if (rc == 0 && used == 0)
 			break;
@@ -536,7 +536,7 @@ static void on_gre_packet(struct gateway *gw, const uint8_t *pkt, size_t n,
 			gw->st.rx_truncated++;
 		else
 			gw->st.rx_invalid++;
-		log_verbose("GRE packet dropped: %s", gre_strerror(hl));
+		log_warn_limited("GRE packet dropped: %s", gre_strerror(hl));
 		return;
 	}
 	if (h.call_id != gw->cfg->call_id) {
@@ -599,7 +599,7 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR) {
 			gw->st.rx_errors++;
-			log_verbose("GRE receive: %s", strerror(errno));
+			log_warn_limited("GRE receive: %s", strerror(errno));
 		}
 		return 0;
 	}
@@ -615,8 +615,8 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 		}
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
 			gw->st.rx_invalid++;
-			log_verbose("discarding a GRE packet larger than %d bytes",
-				  GW_RX_MAX);
+			log_warn_limited("discarding a GRE packet larger "
+					 "than %d bytes", GW_RX_MAX);
 			continue;
 		}
 		if (msgs[i].msg_len <= GW_RX_SMALL) {

@@ -16,6 +16,7 @@
  *   0: normal lines, warnings, fatal errors
  *   1: (default) also sequence trouble per packet (duplicates, packets far
  *      outside the window), rate limited
+ * Bad packets and frames are warnings at every level, rate limited.
  *   2: also every control message with its fields, and other detail */
 enum { LOGLEVEL_LOW = 0, LOGLEVEL_DEFAULT = 1, LOGLEVEL_HIGH = 2 };
 
@@ -55,6 +56,13 @@ void log_line_limited(struct log_limit *l, int prio, const char *label,
 #define log_verbose(...) do {						\
 		static struct log_limit log_limit_site_;		\
 		log_line_limited(&log_limit_site_, 5, "log", 1, __func__, \
+				 __FILE__, __LINE__, __VA_ARGS__);	\
+	} while (0)
+/* "warn" at every level for bad input a peer can send per packet (as
+ * pptp-linux warns), rate limited per call site like log_verbose. */
+#define log_warn_limited(...) do {					\
+		static struct log_limit log_limit_site_;		\
+		log_line_limited(&log_limit_site_, 4, "warn", 0, __func__, \
 				 __FILE__, __LINE__, __VA_ARGS__);	\
 	} while (0)
 /* "log" at LOG_DEBUG, written only at --loglevel 2. */

@@ -87,6 +87,7 @@ $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)
 $(call unit_test,status,pptp_status.c gre_stats.c util.c dirutil.c)
+$(call unit_test,cm_ready,pptp_callmgr.c routing.c vector.c util.c dirutil.c $(CTRL_SRCS))
 $(call unit_test,gre_session,gre_session.c)
 $(call unit_test,kernel,netdev.c kchan.c)
 

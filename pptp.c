@@ -743,6 +743,9 @@ static bool kernel_precheck(const struct options *o, int *kfd, char *why,
 	if (o->gateway_only) {
 		snprintf(why, cap, "%s is a pty gateway option",
 			 o->gateway_only);
+	} else if (!o->launchpppd && o->kernel_channel_fd < 0) {
+		snprintf(why, cap, "with --nolaunchpppd pppd's pty is the "
+			 "channel (a peers file uses the plugin instead)");
 	} else if (o->launchpppd && access(kernel_plugin_path(), R_OK) < 0) {
 		snprintf(why, cap, "no pppd plugin %s (%s)",
 			 kernel_plugin_path(), strerror(errno));

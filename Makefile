@@ -110,7 +110,10 @@ $(PEER_TOOLS): %: %.c
 	$(CC) $(filter-out -D_GNU_SOURCE,$(CFLAGS)) -o $@ $<
 test/logsink: test/logsink.c
 	$(CC) $(CFLAGS) -o $@ $<
-TEST_TOOLS = $(PEER_TOOLS) test/test_routing test/logsink
+# Plays the pppd plugin for test/kernel_host.sh.
+test/kplugstub: test/kplugstub.c kchan.c pptp_kernel.h
+	$(CC) $(CFLAGS) -I. -o $@ test/kplugstub.c kchan.c
+TEST_TOOLS = $(PEER_TOOLS) test/test_routing test/logsink test/kplugstub
 
 tests: pptp pptp-asan $(UNIT_TESTS) $(TEST_TOOLS) plugin
 

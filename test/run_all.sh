@@ -63,6 +63,8 @@ if [ "$UNIT_ONLY" = 0 ]; then
 	run_suite routing bash test/test_routing.sh test
 	run_suite integration bash test/integration.sh
 	run_suite integration-asan bash test/integration.sh --pptp "$PWD/pptp-asan"
+	run_suite kernel-host bash test/kernel_host.sh
+	run_suite kernel-host-asan bash test/kernel_host.sh --pptp "$PWD/pptp-asan"
 	run_suite grediag bash test/grediag.sh
 	[ -f test/malformed.sh ] && run_suite malformed bash test/malformed.sh
 	[ -f test/differential.sh ] && run_suite differential bash test/differential.sh

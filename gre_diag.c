@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "gre_wire.h"
 
 #define US_PER_S 1000000u
@@ -42,7 +43,7 @@ static bool ppp_frame_answers(const uint8_t *f, size_t len)
 	} else {
 		if (len - i < 2)
 			return false;
-		proto = ((unsigned)f[i] << 8) | f[i + 1];
+		proto = get_be16(f + i);
 		i += 2;
 	}
 	/* RFC 1661 2: the low octet is odd, the high one even. */
@@ -104,7 +105,7 @@ static bool ppp_frame_requests(const uint8_t *f, size_t len)
 	size_t i = len >= 2 && f[0] == PPP_ADDRESS && f[1] == PPP_CONTROL ? 2
 									  : 0;
 
-	if (len - i < 3 || f[i] != (PPP_LCP >> 8) || f[i + 1] != (PPP_LCP & 0xff))
+	if (len - i < 3 || get_be16(f + i) != PPP_LCP)
 		return false;
 	return f[i + 2] == 1 || f[i + 2] == 5 || f[i + 2] == 9;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 #define PPP_ALLSTATIONS 0xff
 #define PPP_UI 0x03
 #define PROTO_IP 0x0021
@@ -19,11 +21,6 @@ struct ppp_hdr {
 	size_t len;		/* address/control and protocol bytes */
 	uint16_t proto;
 };
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* Address/control (optional: ACFC) and protocol (1 byte with PFC). */
 static bool parse_hdr(const uint8_t *p, size_t n, struct ppp_hdr *h)
@@ -41,7 +38,7 @@ static bool parse_hdr(const uint8_t *p, size_t n, struct ppp_hdr *h)
 	}
 	if (off + 2 > n || !(p[off + 1] & 1))
 		return false;
-	h->proto = be16(p + off);
+	h->proto = get_be16(p + off);
 	h->len = off + 2;
 	return true;
 }
@@ -55,17 +52,17 @@ static size_t announced_len(const uint8_t *p, size_t n, const struct ppp_hdr *h)
 	if (h->proto >= 0x8000) {
 		/* Link and network control protocols: code, id, length. */
 		if (avail >= CP_HDR_LEN)
-			body = be16(info + 2);
+			body = get_be16(info + 2);
 		if (body < CP_HDR_LEN)
 			return 0;
 	} else if (h->proto == PROTO_IP) {
 		if (avail >= 4 && (info[0] >> 4) == 4)
-			body = be16(info + 2);
+			body = get_be16(info + 2);
 		if (body < 20)
 			return 0;
 	} else if (h->proto == PROTO_IPV6) {
 		if (avail >= 6 && (info[0] >> 4) == 6)
-			body = IPV6_HDR_LEN + (size_t)be16(info + 4);
+			body = IPV6_HDR_LEN + (size_t)get_be16(info + 4);
 		else
 			return 0;
 	} else {
@@ -86,11 +83,11 @@ static size_t next_compressed(const uint8_t *p, size_t n,
 
 	if (n < h->len + MPPE_HDR_LEN)
 		return n;
-	cc = (uint16_t)((be16(p + h->len) + 1) & MPPE_CC_MASK);
+	cc = (uint16_t)((get_be16(p + h->len) + 1) & MPPE_CC_MASK);
 	for (size_t j = start; j + h->len + MPPE_HDR_LEN <= n; j++) {
 		if (memcmp(p + j, p, h->len) != 0)
 			continue;
-		if ((be16(p + j + h->len) & MPPE_CC_MASK) == cc)
+		if ((get_be16(p + j + h->len) & MPPE_CC_MASK) == cc)
 			return j;
 	}
 	return n;

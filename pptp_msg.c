@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 /* Header offsets (RFC 2637 section 1.4 / 2). */
 #define OFF_LENGTH 0
 #define OFF_MSGTYPE 2
@@ -15,30 +17,6 @@
 #define OFF_CTRLTYPE 8
 #define OFF_RESERVED0 10
 #define FRAMING_CHECK_LEN 8       /* length, message type and magic are judged once this much is there */
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 struct msg_info {
 	const char *name;

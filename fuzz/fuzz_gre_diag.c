@@ -8,13 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "gre_diag.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | p[3];
-}
 
 static void check_event(struct gre_diag *d, enum gre_diag_verdict before,
 			enum gre_diag_event ev)
@@ -101,14 +96,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 6:
 			if (size - i >= 4) {
 				s.peer_acked = true;
-				s.peer_ack = get32(data + i);
+				s.peer_ack = get_be32(data + i);
 				i += 4;
 			}
 			break;
 		case 7:
 			if (size - i >= 5) {
 				memset(&s, 0, sizeof(s));
-				s.tx_next_seq = get32(data + i + 1);
+				s.tx_next_seq = get_be32(data + i + 1);
 				gre_diag_init(&d, data[i] % 20, s.tx_next_seq);
 				i += 5;
 			}

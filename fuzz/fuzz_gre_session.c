@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "gre_session.h"
 #include "gre_wire.h"
 #include "reorder.h"
@@ -131,8 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	for (; size >= RECORD_LEN; data += RECORD_LEN, size -= RECORD_LEN) {
-		uint32_t arg = (uint32_t)data[1] << 24 | (uint32_t)data[2] << 16 |
-			       (uint32_t)data[3] << 8 | data[4];
+		uint32_t arg = get_be32(data + 1);
 		unsigned op = data[0] % OP_COUNT;
 
 		h.now += (uint64_t)data[5] << ((data[0] >> 4) & 0xf);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
+
 /* Input layout: CHUNK_SEEDS bytes choosing chunk sizes, 4 bytes of ACCM,
  * then the stream (also used as one frame for the round trip). */
 #define CHUNK_SEEDS 8
@@ -124,12 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < HEADER_LEN)
 		return 0;
 	const uint8_t *seeds = data;
-	const uint8_t *a = data + CHUNK_SEEDS;
-	uint32_t accm = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	uint32_t accm = get_be32(data + CHUNK_SEEDS);
 	const uint8_t *in = data + HEADER_LEN;
 	size_t n = size - HEADER_LEN;
 
 	check_splits(seeds, in, n);
-	check_roundtrip(in, n, accm, (size_t)seeds[0] << 8 | seeds[1]);
+	check_roundtrip(in, n, accm, get_be16(seeds));
 	return 0;
 }

@@ -725,10 +725,18 @@ static void on_stopccrq(struct ctrl_conn *c, const struct pptp_msg *m)
 	conn_finish(c, "control connection stopped by server");
 }
 
-static void on_stopccrp(struct ctrl_conn *c, const struct pptp_msg *m)
+static void on_stopccrp(struct ctrl_conn *c, const struct pptp_msg *m,
+			uint64_t now)
 {
 	if (c->state != CONN_WAIT_STOP_REPLY) {
+		/* The server takes the connection for ended.  As pptp-linux,
+		 * we clear our calls (a Call-Clear-Request each, which the
+		 * owner sends before it closes) and end the connection
+		 * without waiting for answers. */
 		ctrl_log(c, 1, "unexpected Stop-Control-Connection-Reply");
+		for (size_t i = 0; i < CTRL_CALLS_MAX; i++)
+			if (c->calls[i].in_use)
+				ctrl_call_close(c, c->calls[i].call_id, now);
 		conn_finish(c, "control connection stopped by server");
 		return;
 	}
@@ -788,7 +796,7 @@ static void dispatch(struct ctrl_conn *c, const struct pptp_msg *m,
 		on_stopccrq(c, m);
 		break;
 	case PPTP_STOPCCRP:
-		on_stopccrp(c, m);
+		on_stopccrp(c, m, now);
 		break;
 	case PPTP_ECHORQ:
 		on_echorq(c, m, now);

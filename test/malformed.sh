@@ -691,7 +691,9 @@ t_ctrl_mal() {
 		mc_run $n 4000 14000 "" --send "up@0.3=$M_STOPCCRP"
 		need_log "unexpected Stop-Control-Connection-Reply"
 		need_log "control connection to $SRV finished: control connection stopped by server"
-		case_end "$n[StopCCRP nobody asked for: the connection ends at once with a log line]"
+		mlog_has $n "^RX CCRQ" || problem "no CCRQ for our call before the close (pptp-linux sends one)"
+		mlog_has $n "^RX STOPCCRQ" && problem "a StopCCRQ after the server's StopCCRP"
+		case_end "$n[StopCCRP nobody asked for: a CCRQ for the call (as pptp-linux), then the connection ends at once with a log line]"
 	fi
 	n=ctrl_wait_reply
 	if want $n; then

@@ -1005,6 +1005,7 @@ static void test_ctrl_close(void)
 	struct ctrl_config cfg;
 	struct ctrl_event st[8];
 	size_t n, ne, ns;
+	int a, b;
 
 	ctrl_config_default(&cfg);
 	establish(&conn, &cfg, 0);
@@ -1073,6 +1074,25 @@ static void test_ctrl_close(void)
 	      "server stop: CALL_DOWN x2, CONN_DOWN: saw %zu", ns);
 	CHECK(conn.state == CONN_CLOSED && ctrl_calls_active(&conn) == 0,
 	      "closed, no calls");
+
+	/* A StopCCRP nobody asked for: as pptp-linux, a CCRQ for each call,
+	 * then the connection ends without waiting. */
+	establish(&conn, &cfg, 0);
+	a = call_up(&conn, 0x21, 0);
+	b = call_up(&conn, 0x22, 0);
+	srv_simple(&conn, PPTP_STOPCCRP, 1, 10);
+	n = take_output(&conn, out, OUT_MAX);
+	ne = take_events(&conn, evs, EV_MAX);
+	ns = state_events(evs, ne, st, 8);
+	CHECK(n == 2 && out[0].type == PPTP_CCRQ && out[1].type == PPTP_CCRQ &&
+	      out[0].u.ccrq.call_id == (uint16_t)a &&
+	      out[1].u.ccrq.call_id == (uint16_t)b,
+	      "unsolicited StopCCRP: a CCRQ for each call: saw %zu", n);
+	CHECK(ns == 3 && st[2].type == CEV_CONN_DOWN &&
+	      conn.state == CONN_CLOSED &&
+	      find_log(evs, ne, 1, "unexpected Stop-Control-Connection-Reply",
+		       NULL) != NULL,
+	      "unsolicited StopCCRP: calls down, connection down (%zu)", ns);
 
 	/* StopCCRQ crossing ours: answered, down. */
 	establish(&conn, &cfg, 0);

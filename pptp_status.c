@@ -410,15 +410,25 @@ static int cmp_reader(const void *a, const void *b)
 		      ((const struct reader *)b)->path);
 }
 
-/* The status sockets in dir, sorted by name; the count (at most max). */
-static size_t list_sockets(const char *dir, struct reader *rds, size_t max)
+/* The status sockets in dir, sorted by name; the count (at most max).
+ * A directory that does not exist holds no call; one that cannot be read
+ * is said on stderr (*unreadable set): an empty list would be a lie. */
+static size_t list_sockets(const char *dir, struct reader *rds, size_t max,
+			   bool *unreadable)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	size_t n = 0;
 
-	if (!d)
+	*unreadable = false;
+	if (!d) {
+		if (errno != ENOENT) {
+			fprintf(stderr, "pptp --status: cannot read %s: %s\n",
+				dir, strerror(errno));
+			*unreadable = true;
+		}
 		return 0;
+	}
 	while ((e = readdir(d)) && n < max) {
 		if (!status_name(e->d_name))
 			continue;
@@ -489,6 +499,7 @@ int status_command(const char *server_filter, enum status_style style)
 	struct status_record r;
 	size_t n, shown = 0;
 	int naddrs = 0;
+	bool unreadable;
 
 	if (!rds || !pfd) {
 		fprintf(stderr, "pptp --status: out of memory\n");
@@ -504,7 +515,7 @@ int status_command(const char *server_filter, enum status_style style)
 	}
 	if (style == STATUS_TABLE)
 		print_table(stdout, NULL);
-	n = list_sockets(pptp_rundir(), rds, STATUS_CALLS_MAX);
+	n = list_sockets(pptp_rundir(), rds, STATUS_CALLS_MAX, &unreadable);
 	room_for_fds(n);
 	for (size_t i = 0; i < n; i++)
 		reader_connect(&rds[i]);	/* a gateway just gone: skipped */
@@ -526,6 +537,8 @@ int status_command(const char *server_filter, enum status_style style)
 	}
 	free(rds);
 	free(pfd);
+	if (unreadable)
+		return 1;
 	if (server_filter && shown == 0) {
 		fprintf(stderr, "pptp --status: no calls to %s\n",
 			server_filter);

@@ -678,6 +678,13 @@ for line in open(sys.argv[1], "rb"):
 	rc=$?
 	[ "$rc" = 1 ] && grep -q "no calls to 203.0.113.77" "$WORK/$n.none"
 	check $n-no-calls $? "expected exit 1 and 'no calls to 203.0.113.77', saw rc=$rc: $(tr '\n' '|' <"$WORK/$n.none")"
+	# A run directory the user may not read: said, not an empty table.
+	chmod 700 "$dir"
+	PPTP_RUNDIR=$dir timeout 20 ip netns exec "$NS_C" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$PPTP" --status >"$WORK/$n.denied" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "cannot read $dir: Permission denied" "$WORK/$n.denied"
+	check $n-unreadable $? "expected exit 1 naming the unreadable directory, saw rc=$rc: $(tr '\n' '|' <"$WORK/$n.denied")"
 	kill "$fpid" 2>/dev/null
 	wait "$fpid" 2>/dev/null
 	rm -rf "$dir"

@@ -86,20 +86,22 @@ static int split_words(char *s, char **out, int max)
 	return n;
 }
 
+/* In the child: pptp gets the channel socket as fd 3 and nothing else of
+ * pppd's (its log file, /dev/ppp), stdin and stdout on /dev/null. */
 static void exec_pptp(int sock)
 {
 	char *argv[KP_ARGS_MAX + 6];
-	char fdarg[16], *opts = opt_options ? strdup(opt_options) : NULL;
+	char *opts = opt_options ? strdup(opt_options) : NULL;
 	sigset_t none;
-	int fd = dup(sock), n = 0, k;	/* dup: without close-on-exec */
+	int fd, n = 0, k;
 
-	if (fd < 0)
+	if (dup2(sock, 3) < 0 || fcntl(3, F_SETFD, 0) < 0)
 		_exit(127);
-	snprintf(fdarg, sizeof(fdarg), "%d", fd);
+	close_range(4, ~0U, 0);
 	argv[n++] = opt_binary;
 	argv[n++] = opt_server;
 	argv[n++] = KCHAN_PPTP_ARG;
-	argv[n++] = fdarg;
+	argv[n++] = "3";
 	k = opts ? split_words(opts, argv + n, KP_ARGS_MAX) : 0;
 	if (k < 0)
 		_exit(127);
@@ -111,7 +113,7 @@ static void exec_pptp(int sock)
 	if (fd >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		if (fd > 2)
+		if (fd > 3)
 			close(fd);
 	}
 	execv(opt_binary, argv);

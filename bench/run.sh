@@ -456,8 +456,10 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 # ---- summary -------------------------------------------------------------
 mkdir -p "$RESULTS"
 cp "$RAW" "$RESULTS/latest-raw.tsv"
+# (our binary named relative to the tree: the results are committed, and
+# a path of the machine that ran the bench means nothing elsewhere)
 awk -F'\t' -v json="$RESULTS/latest.json" -v tsv="$RESULTS/latest.tsv" \
-	-v ours="$OURS" -v oid="$OURS_ID" -v theirs="$THEIRS" -v tver="$THEIRS_VERSION" \
+	-v ours="${OURS#"$TOP"/}" -v oid="$OURS_ID" -v theirs="$THEIRS" -v tver="$THEIRS_VERSION" \
 	-v reps="$REPS" -v elapsed="$ELAPSED" -v lb="$LOAD_BEFORE" \
 	-v la="$LOAD_AFTER" -v ncpu="$(nproc)" -v kern="$(uname -r)" \
 	-v when="$(date -u +%Y-%m-%dT%H:%M:%SZ)" -v fails="$FAILS" \

@@ -13,8 +13,8 @@
 
 void orckit_atur3_sccrq(struct pptp_msg *m)
 {
-	m->u.sccr.framing = 1;		/* async */
-	m->u.sccr.bearer = 1;		/* analog */
+	m->u.sccr.framing = PPTP_FRAME_ASYNC;
+	m->u.sccr.bearer = PPTP_BEARER_ANALOG;
 	m->u.sccr.max_channels = 0;
 	m->u.sccr.firmware = ORCKIT_FIRMWARE;
 	snprintf(m->u.sccr.hostname, sizeof(m->u.sccr.hostname), "%s",
@@ -25,8 +25,8 @@ void orckit_atur3_sccrq(struct pptp_msg *m)
 
 void orckit_atur3_ocrq(struct pptp_msg *m)
 {
-	m->u.ocrq.bearer = 2;		/* digital */
-	m->u.ocrq.framing = 3;		/* any */
+	m->u.ocrq.bearer = PPTP_BEARER_DIGITAL;
+	m->u.ocrq.framing = PPTP_FRAME_ANY;
 	snprintf(m->u.ocrq.phone, sizeof(m->u.ocrq.phone), "%s", ORCKIT_RELAY);
 	memset(m->u.ocrq.subaddr, 0, sizeof(m->u.ocrq.subaddr));
 }

@@ -484,7 +484,7 @@ static void begin_close(struct callmgr *cm, uint64_t now, const char *why)
 	log_debug("call manager closing: %s", why);
 	/* A pptp that comes now must start a fresh call manager. */
 	stop_listening(cm);
-	ctrl_close(cm->ctrl, 1, now);
+	ctrl_close(cm->ctrl, PPTP_STOP_REASON_NONE, now);
 }
 
 static int poll_timeout(struct callmgr *cm, uint64_t now)

@@ -11,8 +11,8 @@
 #include "pptp_quirks.h"
 
 /* Values pptp-linux 1.10 sends; servers have seen them for twenty years. */
-#define DEF_FRAMING 3		/* async and sync */
-#define DEF_BEARER 3		/* analog and digital */
+#define DEF_FRAMING PPTP_FRAME_ANY	/* async and sync */
+#define DEF_BEARER PPTP_BEARER_ANY	/* analog and digital */
 #define DEF_MAX_CHANNELS 65535
 #define DEF_FIRMWARE 1
 #define DEF_HOSTNAME "local"
@@ -25,13 +25,6 @@
 #define DEF_WINDOW GS_RX_WINDOW
 #define DEF_IDLE_WAIT_MS 60000
 #define DEF_SETUP_TIMEOUT_MS 60000
-
-/* StopCCRQ reasons and result codes of RFC 2637. */
-#define STOP_REASON_NONE 1
-#define STOP_REASON_PROTOCOL 2
-#define RESULT_OK 1
-#define ECHO_RESULT_OK 1
-#define STOPCCRP_OK 1
 
 void ctrl_config_default(struct ctrl_config *cfg)
 {
@@ -425,7 +418,7 @@ void ctrl_close(struct ctrl_conn *c, uint8_t reason, uint64_t now)
 			ctrl_call_close(c, c->calls[i].call_id, now);
 	memset(&m, 0, sizeof(m));
 	m.type = PPTP_STOPCCRQ;
-	m.u.stopccrq.reason = reason ? reason : STOP_REASON_NONE;
+	m.u.stopccrq.reason = reason ? reason : PPTP_STOP_REASON_NONE;
 	ctrl_log(c, 1, "Closing PPTP connection");
 	send_msg(c, &m);
 	c->state = CONN_WAIT_STOP_REPLY;
@@ -455,7 +448,7 @@ static void refuse_conn(struct ctrl_conn *c, uint64_t now)
 			call_end(c, &c->calls[i], "control connection refused");
 	memset(&m, 0, sizeof(m));
 	m.type = PPTP_STOPCCRQ;
-	m.u.stopccrq.reason = STOP_REASON_PROTOCOL;
+	m.u.stopccrq.reason = PPTP_STOP_REASON_PROTOCOL;
 	send_msg(c, &m);
 	c->state = CONN_WAIT_STOP_REPLY;
 	c->state_deadline = now + CTRL_STOP_WAIT_MS;
@@ -469,7 +462,7 @@ static void on_sccrp(struct ctrl_conn *c, const struct pptp_msg *m,
 			  "unexpected Start-Control-Connection-Reply ignored");
 		return;
 	}
-	if (m->u.sccr.result != RESULT_OK) {
+	if (m->u.sccr.result != PPTP_SCCRP_OK) {
 		ctrl_log(c, 0,
 		     "server refused the control connection: result=%u (%s) "
 		     "error=%u (%s)",
@@ -514,7 +507,7 @@ static void on_ocrp(struct ctrl_conn *c, const struct pptp_msg *m,
 			  m->u.ocrp.peer_call_id);
 		return;
 	}
-	if (m->u.ocrp.result != RESULT_OK) {
+	if (m->u.ocrp.result != PPTP_OCRP_CONNECTED) {
 		snprintf(why, sizeof(why),
 			 "Outgoing call failed: result=%u (%s) error=%u (%s) "
 			 "cause=%u",
@@ -695,7 +688,7 @@ static void on_echorq(struct ctrl_conn *c, const struct pptp_msg *m,
 	memset(&r, 0, sizeof(r));
 	r.type = PPTP_ECHORP;
 	r.u.echorp.id = m->u.echorq.id;
-	r.u.echorp.result = ECHO_RESULT_OK;
+	r.u.echorp.result = PPTP_ECHORP_OK;
 	send_msg(c, &r);
 }
 
@@ -720,7 +713,7 @@ static void on_stopccrq(struct ctrl_conn *c, const struct pptp_msg *m)
 		   "reason=%u", m->u.stopccrq.reason);
 	memset(&r, 0, sizeof(r));
 	r.type = PPTP_STOPCCRP;
-	r.u.stopccrp.result = STOPCCRP_OK;
+	r.u.stopccrp.result = PPTP_STOPCCRP_OK;
 	send_msg(c, &r);
 	conn_finish(c, "control connection stopped by server");
 }
@@ -874,7 +867,7 @@ static void resync_give_up(struct ctrl_conn *c, const char *what,
 	c->rs.gave_up = true;
 	c->rs.dropped = 0;
 	if (c->state == CONN_ESTABLISHED)
-		ctrl_close(c, STOP_REASON_NONE, now);
+		ctrl_close(c, PPTP_STOP_REASON_NONE, now);
 	else
 		conn_finish(c, "bad control stream from server");
 }
@@ -1053,7 +1046,7 @@ void ctrl_tick(struct ctrl_conn *c, uint64_t now)
 		}
 		ctrl_log(c, 0, "no Echo-Reply within %u s: closing the "
 			 "control connection", c->cfg.max_echo_wait_ms / 1000);
-		ctrl_close(c, STOP_REASON_NONE, now);
+		ctrl_close(c, PPTP_STOP_REASON_NONE, now);
 		return;
 	}
 	if (c->cfg.idle_wait_ms && now - c->last_rx >= c->cfg.idle_wait_ms)

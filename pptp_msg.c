@@ -98,25 +98,39 @@ static const char *pick(const char *const *table, size_t n, int i)
 #define PICK(table, i) pick(table, sizeof(table) / sizeof(table[0]), i)
 
 static const char *const sccrp_results[] = {
-	[1] = "successful channel establishment", [2] = "general error",
-	[3] = "command channel already exists", [4] = "requester is not authorized",
-	[5] = "protocol version not supported",
+	[PPTP_SCCRP_OK] = "successful channel establishment", [PPTP_SCCRP_GENERAL_ERROR] = "general error",
+	[PPTP_SCCRP_EXISTS] = "command channel already exists",
+	[PPTP_SCCRP_NOT_AUTHORIZED] = "requester is not authorized",
+	[PPTP_SCCRP_BAD_VERSION] = "protocol version not supported",
 };
 static const char *const stop_reasons[] = {
-	[1] = "general request", [2] = "stop protocol (version not supported)", [3] = "local shutdown",
+	[PPTP_STOP_REASON_NONE] = "general request",
+	[PPTP_STOP_REASON_PROTOCOL] = "stop protocol (version not supported)",
+	[PPTP_STOP_REASON_LOCAL_SHUTDOWN] = "local shutdown",
 };
-static const char *const ok_or_error[] = { [1] = "OK", [2] = "general error" };
+/* StopCCRP and Echo-Reply share their result codes. */
+static const char *const ok_or_error[] = {
+	[PPTP_STOPCCRP_OK] = "OK", [PPTP_STOPCCRP_GENERAL_ERROR] = "general error",
+};
 static const char *const ocrp_results[] = {
-	[1] = "connected", [2] = "general error", [3] = "no carrier", [4] = "busy",
-	[5] = "no dial tone", [6] = "time-out", [7] = "do not accept",
+	[PPTP_OCRP_CONNECTED] = "connected", [PPTP_OCRP_GENERAL_ERROR] = "general error",
+	[PPTP_OCRP_NO_CARRIER] = "no carrier", [PPTP_OCRP_BUSY] = "busy",
+	[PPTP_OCRP_NO_DIAL_TONE] = "no dial tone", [PPTP_OCRP_TIMEOUT] = "time-out",
+	[PPTP_OCRP_DO_NOT_ACCEPT] = "do not accept",
 };
-static const char *const icrp_results[] = { [1] = "connect", [2] = "general error", [3] = "do not accept" };
+static const char *const icrp_results[] = {
+	[PPTP_ICRP_CONNECT] = "connect", [PPTP_ICRP_GENERAL_ERROR] = "general error",
+	[PPTP_ICRP_DO_NOT_ACCEPT] = "do not accept",
+};
 static const char *const cdn_results[] = {
-	[1] = "lost carrier", [2] = "general error", [3] = "administrative shutdown", [4] = "request",
+	[PPTP_CDN_LOST_CARRIER] = "lost carrier", [PPTP_CDN_GENERAL_ERROR] = "general error",
+	[PPTP_CDN_ADMIN_SHUTDOWN] = "administrative shutdown", [PPTP_CDN_REQUEST] = "request",
 };
 static const char *const general_errors[] = {
-	[0] = "none", [1] = "not connected", [2] = "bad format", [3] = "bad value",
-	[4] = "no resource", [5] = "bad call id", [6] = "PAC error",
+	[PPTP_ERR_NONE] = "none", [PPTP_ERR_NOT_CONNECTED] = "not connected",
+	[PPTP_ERR_BAD_FORMAT] = "bad format", [PPTP_ERR_BAD_VALUE] = "bad value",
+	[PPTP_ERR_NO_RESOURCE] = "no resource", [PPTP_ERR_BAD_CALL_ID] = "bad call id",
+	[PPTP_ERR_PAC_ERROR] = "PAC error",
 };
 
 const char *pptp_result_text(int type, int result)

@@ -50,6 +50,11 @@
 /* Encoded frames waiting for the pty; past this we stop reading GRE and
  * let the kernel's socket buffer (and its drop counter) take the load. */
 #define GW_PTY_OUT_MAX (256 * 1024)
+/* Once this much of pty_out has been written and what waits is no more
+ * than that, the rest moves to the front: the buffer's pages in use stay
+ * few while pppd keeps up (resident memory), and no byte moves more than
+ * once per byte written. */
+#define GW_PTY_OUT_COMPACT (16 * 1024)
 /* Test modes (--test-type) hold this many packets. */
 #define GW_TEST_HOLD 10
 /* Receive buffer of the raw GRE socket: about 2000 full-size packets,
@@ -631,6 +636,14 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 	return n;
 }
 
+/* Whether the queue for pppd is at least 1/div full: its bytes, or (sync)
+ * its frames, whose boundary ring must not overflow either. */
+static bool pty_out_above(const struct gateway *gw, size_t div)
+{
+	return gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_MAX / div ||
+	       (gw->cfg->sync && gw->sync_n >= GW_SYNC_FRAMES / div);
+}
+
 static void gre_readable(struct gateway *gw, uint64_t now)
 {
 	/* Under load take several batches per wakeup (while they come full
@@ -638,7 +651,7 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 	 * for up to GW_BATCHES_PER_WAKE * GW_BATCH frames. */
 	for (int b = 0; b < GW_BATCHES_PER_WAKE; b++) {
 		if (gre_read_batch(gw, now) < GW_BATCH ||
-		    gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_MAX / 4)
+		    pty_out_above(gw, 4))
 			break;
 	}
 }
@@ -715,8 +728,13 @@ static bool flush_pty(struct gateway *gw, uint64_t now)
 			break;
 	}
 	gw->pty_out_off = off;
-	if (off == gw->pty_out_len)
+	if (off == gw->pty_out_len) {
 		gw->pty_out_off = gw->pty_out_len = 0;
+	} else if (off >= GW_PTY_OUT_COMPACT && gw->pty_out_len - off <= off) {
+		memmove(gw->pty_out, gw->pty_out + off, gw->pty_out_len - off);
+		gw->pty_out_len -= off;
+		gw->pty_out_off = 0;
+	}
 	if (err && err != EAGAIN && err != EINTR) {
 		snprintf(gw->end_reason, sizeof(gw->end_reason),
 			 "write to pppd failed: %s", strerror(err));
@@ -904,7 +922,7 @@ static void gw_poll_set(struct gateway *gw, struct gw_poll *p, uint64_t now)
 							  .events = POLLOUT };
 	}
 	/* Backpressure: while pppd is slow, leave GRE in the kernel. */
-	if (gw->pty_out_len - gw->pty_out_off < GW_PTY_OUT_MAX / 2) {
+	if (!pty_out_above(gw, 2)) {
 		p->gre = (int)p->n;
 		p->pfd[p->n++] = (struct pollfd){ .fd = cfg->gre_fd,
 						  .events = POLLIN };

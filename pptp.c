@@ -710,7 +710,6 @@ static int run_gateway(struct options *o, struct call *call, int pty_in,
 	g.missing_window = (uint32_t)o->missing_window;
 	g.test_type = (int)o->test_type;
 	g.test_rate = (int)o->test_rate;
-	g.pppd_pid = pppd_pid;
 	g.tty_name = tty;
 	g.gre_check_s = (uint32_t)o->gre_check;
 	if (status_path(spath, sizeof(spath), call->server, g.call_id) == 0)

@@ -21,7 +21,6 @@ struct gateway_config {
 	uint32_t timeout_us;	/* reorder wait */
 	uint32_t missing_window;
 	int test_type, test_rate;
-	pid_t pppd_pid;		/* to stop when the call ends, 0 for none */
 	const char *status_path;	/* per-call status socket, or NULL */
 	const char *tty_name;
 	uint32_t gre_check_s;	/* --gre-check window, 0: off */

@@ -380,8 +380,6 @@ void ctrl_start(struct ctrl_conn *c, const struct ctrl_config *cfg,
 	c->wlen = 0;
 	c->ev_head = 0;
 	c->ev_count = 0;
-	c->msgs_in = 0;
-	c->msgs_bad = 0;
 	c->cfg = *cfg;
 	c->echo_id = 1;
 	c->last_rx = now;
@@ -701,7 +699,6 @@ static void on_echorp(struct ctrl_conn *c, const struct pptp_msg *m,
 		return;
 	}
 	c->echo_outstanding = false;
-	c->rtt_us = (now - c->echo_sent) * 1000;
 	c->echo_id++;
 }
 
@@ -851,7 +848,6 @@ static void resync_begin(struct ctrl_conn *c, int err)
 	c->rs.dropped = 1;
 	c->rs.runs++;
 	c->rs.bytes++;
-	c->msgs_bad++;
 	rbuf_drop(c, 1);
 }
 
@@ -916,19 +912,16 @@ static bool take_message(struct ctrl_conn *c, uint64_t now)
 		return true;
 	}
 	rbuf_drop(c, used);
-	c->msgs_in++;
 	c->last_rx = now;
 	if (rc == PPTP_EMSG_PPTPTYPE) {
-		c->msgs_bad++;
-		ctrl_logk(c, CLOG_STREAM, now, 0, "PPTP message type %u%s "
+			ctrl_logk(c, CLOG_STREAM, now, 0, "PPTP message type %u%s "
 			  "(%zu bytes) skipped", m.type,
 			  m.type == PPTP_MSGTYPE_MGMT ? " (management)" : "",
 			  used);
 		return true;
 	}
 	if (rc < 0) {
-		c->msgs_bad++;
-		ctrl_logk(c, CLOG_STREAM, now, 0,
+			ctrl_logk(c, CLOG_STREAM, now, 0,
 			  "control message type %u skipped: %s", m.type,
 			  pptp_msg_strerror(rc));
 		return true;

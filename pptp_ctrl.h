@@ -157,7 +157,6 @@ struct ctrl_conn {
 	struct ctrl_rate sli_rate;
 	struct ctrl_rate refuse_rate;	/* our refusals of OCRQ/ICRQ */
 	struct ctrl_resync rs;
-	uint64_t rtt_us;		/* of our last echo, for status */
 	uint16_t next_serial;
 	uint16_t next_call_id;
 	struct ctrl_call calls[CTRL_CALLS_MAX];
@@ -167,7 +166,6 @@ struct ctrl_conn {
 	size_t wlen;
 	struct ctrl_event ev[CTRL_EVENTS_MAX];
 	size_t ev_head, ev_count;
-	unsigned long msgs_in, msgs_bad;
 };
 
 void ctrl_config_default(struct ctrl_config *cfg);

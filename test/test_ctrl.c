@@ -805,8 +805,6 @@ static void test_idle_echo(void)
 	CHECK(conn.echo_outstanding, "wrong id leaves it outstanding");
 	srv_echorp(&conn, 1, t + 200);
 	CHECK(!conn.echo_outstanding, "right id clears it");
-	CHECK(conn.rtt_us == 200000, "rtt 200 ms: saw %llu",
-	      (unsigned long long)conn.rtt_us);
 	CHECK(ctrl_deadline(&conn) == t + 200 + 5000,
 	      "idle deadline from the reply: saw %llu",
 	      (unsigned long long)ctrl_deadline(&conn));

@@ -23,7 +23,8 @@
 # same level; a check fails only where ours is worse):
 #   ROW-frames  ours delivers no fewer frames either way (keep rows), no
 #               more out of order, no more bad or poison frames, and a
-#               strict server times out no more of its acks
+#               strict server times out no more of its acks (give or take
+#               2: a stall of a loaded machine costs either client one)
 #   ROW-survive keep rows: what survives with pptp-linux survives with us
 #               (call manager, gateway, data after the event); end rows:
 #               nothing of ours is still up where pptp-linux's is gone
@@ -437,8 +438,11 @@ check_frames() {
 			[ "$ou" -lt "$lu" ] && add "frames up: ours $ou, pptp-linux $lu" $l
 		fi
 		[ "$ob" -gt "$lb" ] && add "out of order: ours $ob, pptp-linux $lb" $l
-		# A strict server (--strict-window) counts its ack time-outs.
-		[ "$(srvv $row $O ack_timeouts)" -gt "$(srvv $row $L ack_timeouts)" ] &&
+		# A strict server (--strict-window) counts its ack time-outs.  A
+		# stall of the loaded machine costs either client one now and
+		# then (seen with both, at 30 frames/s); an ack policy that holds
+		# acks back times out on nearly every frame.
+		[ "$(srvv $row $O ack_timeouts)" -gt $(( $(srvv $row $L ack_timeouts) + 2 )) ] &&
 			add "the server's ack time-outs: ours $(srvv $row $O ack_timeouts), pptp-linux $(srvv $row $L ack_timeouts)" $l
 		[ "$op" -gt "$lp" ] && add "bad or poison frames delivered: ours $op, pptp-linux $lp" $l
 	done

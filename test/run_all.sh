@@ -68,6 +68,7 @@ if [ "$UNIT_ONLY" = 0 ]; then
 	run_suite grediag bash test/grediag.sh
 	[ -f test/malformed.sh ] && run_suite malformed bash test/malformed.sh
 	[ -f test/differential.sh ] && run_suite differential bash test/differential.sh
+	[ -f test/matrix.sh ] && run_suite matrix bash test/matrix.sh
 	run_suite fuzz bash test/fuzz.sh
 	[ -f test/soak.sh ] && run_suite soak bash test/soak.sh
 	if [ "$E2E" = 1 ]; then

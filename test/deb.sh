@@ -81,18 +81,18 @@ check no-usr-local $? "/usr/local in the package"
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles >"$T/conffiles" 2>/dev/null
 grep -qx /etc/ppp/options.pptp "$T/conffiles"
 check conffile $? "conffiles: '$(cat "$T/conffiles")'"
-dpkg-deb -x "$DEB" "$T/root"
-! LC_ALL=C readelf -S "$T/root/usr/sbin/pptp" | grep -q '\.symtab'
+dpkg-deb -x "$DEB" "$T/unpacked"
+! LC_ALL=C readelf -S "$T/unpacked/usr/sbin/pptp" | grep -q '\.symtab'
 check binary-stripped $? "/usr/sbin/pptp has a .symtab"
-[ "$("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)" = "pptp version $want_v" ]
-check binary-runs $? "pptp --version: $("$T/root/usr/sbin/pptp" --version 2>&1 | head -1)"
-strings "$T/root/usr/sbin/pptp" | grep -qxF "$PLUG"
+[ "$("$T/unpacked/usr/sbin/pptp" --version 2>&1 | head -1)" = "pptp version $want_v" ]
+check binary-runs $? "pptp --version: $("$T/unpacked/usr/sbin/pptp" --version 2>&1 | head -1)"
+strings "$T/unpacked/usr/sbin/pptp" | grep -qxF "$PLUG"
 check binary-finds-plugin $? "/usr/sbin/pptp does not name $PLUG"
-LC_ALL=C readelf --dyn-syms "$T/root$PLUG" 2>/dev/null | grep -q ' plugin_init$'
+LC_ALL=C readelf --dyn-syms "$T/unpacked$PLUG" 2>/dev/null | grep -q ' plugin_init$'
 check plugin-loadable $? "$PLUG has no plugin_init for pppd"
-zcat "$T/root/usr/share/man/man8/pptp.8.gz" | cmp -s - pptp.8
+zcat "$T/unpacked/usr/share/man/man8/pptp.8.gz" | cmp -s - pptp.8
 check man-page $? "pptp.8.gz differs from pptp.8"
-cmp -s etc/options.pptp "$T/root/etc/ppp/options.pptp"
+cmp -s etc/options.pptp "$T/unpacked/etc/ppp/options.pptp"
 check options-pptp $? "/etc/ppp/options.pptp differs from etc/options.pptp"
 
 # ---- lintian ----------------------------------------------------------------
@@ -149,7 +149,7 @@ dpkg-deb --root-owner-group -b "$T/fake" "$T/pptp-linux.deb" >"$T/dpkg.log" 2>&1
 	sdpkg -i "$DEB" >>"$T/dpkg.log" 2>&1
 rc=$?
 st=$(dpkg --root="$R" -s pptp-linux 2>/dev/null | sed -n 's/^Status: //p')
-[ "$rc" -eq 0 ] && cmp -s "$R/usr/sbin/pptp" "$T/root/usr/sbin/pptp" &&
+[ "$rc" -eq 0 ] && cmp -s "$R/usr/sbin/pptp" "$T/unpacked/usr/sbin/pptp" &&
 	cmp -s "$R/etc/ppp/options.pptp" etc/options.pptp && [ "$st" != "install ok installed" ]
 check dpkg-takes-pptp-linux-place $? "exit $rc, pptp-linux '$st': $(tail -4 "$T/dpkg.log" | tr '\n' '|')"
 sdpkg -r pptp >>"$T/dpkg.log" 2>&1 && [ ! -e "$R/usr/sbin/pptp" ] && [ -f "$R/etc/ppp/options.pptp" ]

@@ -166,10 +166,14 @@ if [ -z "$(DESTDIR)" ] && [ -z "$(FORCE_INSTALL)" ] && command -v dpkg-query >/d
 	bad=""; \
 	for f in $(SBINDIR)/pptp $(MANDIR)/man8/pptp.8 $(MANDIR)/man8/pptp.8.gz \
 		$(PPPD_PLUGINDIR)/pptp-kernel.so; do \
-		pkg=$$(dpkg-query -S "$$f" 2>/dev/null | grep -v '^diversion' | cut -d: -f1 | head -1); \
-		[ -n "$$pkg" ] || continue; \
-		[ "$$(dpkg-divert --truename "$$f" 2>/dev/null)" = "$$f" ] || continue; \
-		bad="$$bad $$f"; echo "make $@: $$f belongs to the Debian package $$pkg" >&2; \
+		real=$$(readlink -f "$$f" 2>/dev/null); \
+		[ "$$real" = "$$f" ] && real=""; \
+		for g in "$$f" $$real; do \
+			pkg=$$(dpkg-query -S "$$g" 2>/dev/null | grep -v '^diversion' | cut -d: -f1 | head -1); \
+			[ -n "$$pkg" ] || continue; \
+			[ "$$(dpkg-divert --truename "$$g" 2>/dev/null)" = "$$g" ] || continue; \
+			bad="$$bad $$g"; echo "make $@: $$g belongs to the Debian package $$pkg" >&2; \
+		done; \
 	done; \
 	if [ -n "$$bad" ]; then \
 		echo "make $@: refusing to change it. Either install next to it (make $@ PREFIX=/usr/local)," >&2; \

@@ -140,6 +140,14 @@ PATH=$FAKE:$PATH mk uninstall $SYSDIRS >"$T/g2.log" 2>&1
 rc=$?
 [ "$rc" -ne 0 ] && grep -q "pptp-linux's binary" "$T/sys/sbin/pptp"
 check guard-uninstall-refuses $? "uninstall of a packaged file: exit $rc, $(tr '\n' '|' <"$T/g2.log")"
+# the same file reached through a symlinked directory (as /sbin is
+# /usr/sbin on Debian 12) is still the package's
+ln -s "$T/sys/sbin" "$T/sbinlink"
+PATH=$FAKE:$PATH mk install $SYSDIRS SBINDIR="$T/sbinlink" >"$T/g5.log" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && grep -q 'belongs to the Debian package pptp-linux' "$T/g5.log" &&
+	grep -q "pptp-linux's binary" "$T/sys/sbin/pptp"
+check guard-follows-symlinked-dir $? "install through a symlinked SBINDIR: exit $rc, $(tr '\n' '|' <"$T/g5.log")"
 PATH=$FAKE:$PATH FAKE_DIVERTED=1 mk install $SYSDIRS >"$T/g3.log" 2>&1 && ! has_symtab "$T/sys/sbin/pptp" &&
 	"$T/sys/sbin/pptp" --version >/dev/null 2>&1
 check guard-allows-diverted $? "install after dpkg-divert: $(tr '\n' '|' <"$T/g3.log")"

@@ -23,11 +23,12 @@ PPPD_BINARY ?= /usr/sbin/pppd
 PPPD_PLUGINDIR ?= /usr/lib/pppd/2.4.9
 
 # The pure cores: no I/O, unit-tested and fuzzed.
-CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o gre_diag.o \
+CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o ppp_sync.o gre_diag.o \
             pptp_quirks.o orckit_quirks.o netdev.o
 # The shells: processes, sockets, the pty.
+# (cm_proto: a pure codec with the two functions that read its records.)
 SHELL_OBJS = pptp.o pptp_callmgr.o pptp_gre.o pptp_status.o gre_stats.o \
-             routing.o util.o dirutil.o pptp_kernel.o kchan.o
+             routing.o util.o dirutil.o pptp_kernel.o kchan.o cm_proto.o
 OBJS = $(CORE_OBJS) $(SHELL_OBJS)
 
 all: pptp
@@ -81,13 +82,13 @@ $(call unit_test,msg,pptp_msg.c)
 $(call unit_test,gre,gre_wire.c)
 $(call unit_test,hdlc,hdlc.c)
 $(call unit_test,reorder,reorder.c)
-$(call unit_test,vector,vector.c)
 $(call unit_test,ctrl,$(CTRL_SRCS))
 $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)
 $(call unit_test,status,pptp_status.c gre_stats.c util.c dirutil.c)
-$(call unit_test,cm_ready,pptp_callmgr.c routing.c vector.c util.c dirutil.c $(CTRL_SRCS))
+$(call unit_test,cm_ready,cm_proto.c util.c)
+$(call unit_test,cm_proto,cm_proto.c util.c)
 $(call unit_test,gre_session,gre_session.c)
 $(call unit_test,kernel,netdev.c kchan.c)
 
@@ -100,6 +101,7 @@ $(call fuzzer,ppp_sync,ppp_sync.c)
 $(call fuzzer,gre_diag,gre_diag.c)
 $(call fuzzer,status,pptp_status.c gre_stats.c util.c dirutil.c)
 $(call fuzzer,gre_session,gre_session.c reorder.c)
+$(call fuzzer,cm_proto,cm_proto.c util.c)
 
 # Test tools: run by the namespace suites, not by run_all.sh directly.
 test/test_routing: test/test_routing.c routing.c $(TEST_HEADERS)

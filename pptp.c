@@ -495,19 +495,22 @@ static int connect_callmgr(struct setup *s)
 }
 
 /* Ask for a call and wait until the server has accepted it. */
-static int request_call(struct setup *s, int fd, pid_t pppd_pid,
-			struct cm_reply *r)
+static int request_call(struct setup *s, int fd, struct cm_msg *r)
 {
-	struct cm_request req = { .magic = CM_MAGIC,
-				  .gateway_pid = getpid(),
-				  .pppd_pid = pppd_pid };
+	struct cm_msg req = { .type = CM_REQUEST,
+			      .gateway_pid = (uint32_t)getpid() };
+	uint8_t buf[CM_MSG_MAX];
 	int wait_ms = (int)(2 * s->cm.connect_timeout_ms + 5000);
-	int rc = write_all(fd, &req, sizeof(req));
+	int rc = cm_encode(&req, buf, sizeof(buf));
 
+	if (rc > 0)
+		rc = write_all(fd, buf, (size_t)rc);
 	if (rc < 0)
 		return rc;
 	for (;;) {
-		rc = read_full_timeout(fd, r, sizeof(*r), wait_ms);
+		/* One record at a time: what follows the call's CM_CALL_UP
+		 * stays in the socket for the gateway. */
+		rc = cm_read_timeout(fd, r, wait_ms);
 		if (rc == -ETIMEDOUT)
 			snprintf(s->why, sizeof(s->why), "no answer to the call "
 				 "request within %d s", wait_ms / 1000);
@@ -516,9 +519,6 @@ static int request_call(struct setup *s, int fd, pid_t pppd_pid,
 				 "went away: %s", strerror(-rc));
 		if (rc < 0)
 			return rc;
-		if (r->magic != CM_MAGIC)
-			return -EPROTO;
-		r->text[sizeof(r->text) - 1] = '\0';
 		if (r->type == CM_CALL_UP)
 			return 0;
 		if (r->type == CM_CALL_DOWN) {
@@ -609,14 +609,13 @@ static void set_raw(int fd)
 struct call {
 	struct in_addr server;
 	int gre_fd, cm_fd;
-	struct cm_reply up;
+	struct cm_msg up;	/* the call manager's CM_CALL_UP */
 };
 
 /* Reach (or start) the call manager and ask it for the call.  A call
  * manager that goes away before it answers (it was ending when we came)
  * is replaced by a fresh one, a bounded number of times. */
-static int call_via_callmgr(struct setup *s, pid_t pppd_pid,
-			    struct call *call)
+static int call_via_callmgr(struct setup *s, struct call *call)
 {
 	int rc = -EAGAIN;
 
@@ -624,7 +623,7 @@ static int call_via_callmgr(struct setup *s, pid_t pppd_pid,
 		call->cm_fd = connect_callmgr(s);
 		if (call->cm_fd < 0)
 			return call->cm_fd;
-		rc = request_call(s, call->cm_fd, pppd_pid, &call->up);
+		rc = request_call(s, call->cm_fd, &call->up);
 		if (rc == 0)
 			return 0;
 		close(call->cm_fd);
@@ -638,7 +637,7 @@ static int call_via_callmgr(struct setup *s, pid_t pppd_pid,
 }
 
 static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
-		      pid_t pppd_pid, bool want_gre, struct call *call)
+		      bool want_gre, struct call *call)
 {
 	char a[INET_ADDRSTRLEN];
 	int rc = -ENOENT;
@@ -669,7 +668,7 @@ static int place_call(struct setup *s, struct in_addr *addrs, int naddrs,
 		}
 		s->gre_fd = call->gre_fd;
 		fill_callmgr_config(s, addrs[i]);
-		rc = call_via_callmgr(s, pppd_pid, call);
+		rc = call_via_callmgr(s, call);
 		s->gre_fd = -1;
 		if (rc == 0) {
 			call->server = addrs[i];
@@ -946,7 +945,7 @@ int main(int argc, char **argv)
 	}
 	s.close_in_child[s.nclose++] = chan_fd;
 	s.close_in_child[s.nclose++] = kfd;
-	rc = place_call(&s, addrs, naddrs, pppd_pid, !kernel, &call);
+	rc = place_call(&s, addrs, naddrs, !kernel, &call);
 	if (rc < 0) {
 		if (chan_fd >= 0) {
 			struct kchan_offer off;

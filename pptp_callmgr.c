@@ -20,7 +20,6 @@
 #include "dirutil.h"
 #include "routing.h"
 #include "util.h"
-#include "vector.h"
 
 /* A caller that connects must send its request within this time. */
 #define CM_REQUEST_WAIT_MS 2000
@@ -34,7 +33,7 @@
 
 struct cm_client {
 	int fd;
-	int call_id;		/* -1 until the call is opened */
+	int call_id;
 	pid_t gateway_pid;
 };
 
@@ -43,9 +42,10 @@ struct callmgr {
 	int tcp, listen_fd;
 	struct sockaddr_un sun;
 	struct ctrl_conn *ctrl;
-	struct cm_client *clients[CTRL_CALLS_MAX];	/* poll order */
+	/* The calls of the gateways: one entry per gateway, found by its
+	 * call id (ctrl_conn.calls[] holds the protocol's side of each). */
+	struct cm_client clients[CTRL_CALLS_MAX];
 	size_t nclients;
-	struct vector *by_call;		/* call id -> struct cm_client */
 	bool had_call;
 	bool closing;
 	/* Until the control connection is up (or has failed): the pipe to
@@ -88,57 +88,6 @@ static int connect_with_timeout(int fd, const struct sockaddr_in *sa,
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		return -errno;
 	return err ? -err : 0;
-}
-
-int cm_ready_encode(char *buf, size_t cap, int err, const char *text)
-{
-	char clean[CM_READY_MAX];
-	size_t i;
-	int n;
-
-	if (err == 0 && !text)
-		n = snprintf(buf, cap, "ready\n");
-	else {
-		/* One line: the text loses any control character. */
-		for (i = 0; text && text[i] && i < sizeof(clean) - 1; i++)
-			clean[i] = (unsigned char)text[i] < 0x20 ? ' ' : text[i];
-		clean[i] = '\0';
-		n = snprintf(buf, cap, "failed %d %s\n", err < 0 ? -err : err,
-			     clean);
-		if (n >= 0 && (size_t)n >= cap && cap >= 2) {
-			/* Truncated: keep it one whole line. */
-			buf[cap - 2] = '\n';
-			n = (int)cap - 1;
-		}
-	}
-	if (n < 0 || (size_t)n >= cap)
-		return -ENOSPC;
-	return n;
-}
-
-int cm_ready_decode(const char *line, size_t len, int *err, char *text,
-		    size_t text_cap)
-{
-	char buf[CM_READY_MAX + 1];
-	char *end;
-	long e;
-
-	if (len == 0 || len > CM_READY_MAX || line[len - 1] != '\n' ||
-	    memchr(line, '\0', len) || memchr(line, '\n', len - 1))
-		return -EPROTO;
-	memcpy(buf, line, len - 1);
-	buf[len - 1] = '\0';
-	if (strcmp(buf, "ready") == 0)
-		return 0;
-	if (strncmp(buf, "failed ", 7) != 0 || buf[7] < '0' || buf[7] > '9')
-		return -EPROTO;
-	errno = 0;
-	e = strtol(buf + 7, &end, 10);
-	if (errno || e < 0 || e > 4095 || (*end != ' ' && *end != '\0'))
-		return -EPROTO;
-	*err = (int)e;
-	snprintf(text, text_cap, "%s", *end ? end + 1 : "");
-	return 1;
 }
 
 /* Tell the pptp that started us how the control connection went, once. */
@@ -259,57 +208,54 @@ static void stop_listening(struct callmgr *cm)
 
 static struct cm_client *client_by_call(struct callmgr *cm, uint16_t id)
 {
-	return vector_search(cm->by_call, id);
+	for (size_t i = 0; i < cm->nclients; i++)
+		if (cm->clients[i].call_id == id)
+			return &cm->clients[i];
+	return NULL;
 }
 
-static void client_send(struct cm_client *cl, enum cm_reply_type type,
+static void client_send(int fd, enum cm_msg_type type,
 			const struct ctrl_event *ev)
 {
-	struct cm_reply r;
+	struct cm_msg m;
+	uint8_t buf[CM_MSG_MAX];
+	int n;
 
-	memset(&r, 0, sizeof(r));
-	r.magic = CM_MAGIC;
-	r.type = type;
-	r.call_id = ev->call_id;
-	r.peer_call_id = ev->peer_call_id;
-	r.send_accm = ev->send_accm;
-	r.recv_accm = ev->recv_accm;
-	snprintf(r.text, sizeof(r.text), "%s", ev->text);
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.call_id = ev->call_id;
+	m.peer_call_id = ev->peer_call_id;
+	m.send_accm = ev->send_accm;
+	m.recv_accm = ev->recv_accm;
+	snprintf(m.text, sizeof(m.text), "%s", ev->text);
+	n = cm_encode(&m, buf, sizeof(buf));
 	/* The reply is small and the socket is local: a failure means the
 	 * gateway is gone, which its EOF will tell us anyway. */
-	if (send(cl->fd, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+	if (n > 0 && send(fd, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		log_debug("reply to gateway: %s", strerror(errno));
 }
 
+/* Forget a gateway: the last entry takes its place. */
 static void client_remove(struct callmgr *cm, struct cm_client *cl)
 {
-	for (size_t i = 0; i < cm->nclients; i++) {
-		if (cm->clients[i] != cl)
-			continue;
-		cm->clients[i] = cm->clients[cm->nclients - 1];
-		cm->nclients--;
-		break;
-	}
-	vector_remove(cm->by_call, cl->call_id);
 	close(cl->fd);
-	free(cl);
+	*cl = cm->clients[--cm->nclients];
 }
 
 /* Answer a gateway whose call cannot be placed, with the reason. */
 static void refuse_gateway(int fd, const char *why)
 {
 	struct ctrl_event ev;
-	struct cm_client cl = { .fd = fd };
 
 	memset(&ev, 0, sizeof(ev));
 	snprintf(ev.text, sizeof(ev.text), "%s", why);
-	client_send(&cl, CM_CALL_DOWN, &ev);
+	client_send(fd, CM_CALL_DOWN, &ev);
 	close(fd);
 }
 
 static void accept_client(struct callmgr *cm, uint64_t now)
 {
-	struct cm_request req;
+	struct cm_msg req;
 	struct cm_client *cl;
 	int fd, id, rc;
 
@@ -324,10 +270,11 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 		refuse_gateway(fd, why);
 		return;
 	}
-	rc = read_full_timeout(fd, &req, sizeof(req), CM_REQUEST_WAIT_MS);
-	if (rc < 0 || req.magic != CM_MAGIC) {
-		log_warn("bad call request from gateway: %s",
-			 rc < 0 ? strerror(-rc) : "wrong magic");
+	rc = cm_read_timeout(fd, &req, CM_REQUEST_WAIT_MS);
+	if (rc == 0 && req.type != CM_REQUEST)
+		rc = -EPROTO;
+	if (rc < 0) {
+		log_warn("bad call request from gateway: %s", strerror(-rc));
 		close(fd);
 		return;
 	}
@@ -349,20 +296,12 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 							 : strerror(-id));
 		return;
 	}
-	cl = calloc(1, sizeof(*cl));
-	if (!cl || vector_insert(cm->by_call, id, cl) < 0) {
-		log_warn("cannot track call %d: out of memory", id);
-		free(cl);
-		ctrl_call_close(cm->ctrl, (uint16_t)id, now);
-		close(fd);
-		return;
-	}
-	cm->clients[cm->nclients++] = cl;
+	cl = &cm->clients[cm->nclients++];
 	cl->fd = fd;
 	cl->call_id = id;
-	cl->gateway_pid = req.gateway_pid;
+	cl->gateway_pid = (pid_t)req.gateway_pid;
 	cm->had_call = true;
-	log_debug("call %d requested by gateway pid %d", id, (int)req.gateway_pid);
+	log_debug("call %d requested by gateway pid %d", id, cl->gateway_pid);
 }
 
 static void client_readable(struct callmgr *cm, struct cm_client *cl,
@@ -404,12 +343,12 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 	case CEV_CALL_UP:
 		cl = client_by_call(cm, ev->call_id);
 		if (cl)
-			client_send(cl, CM_CALL_UP, ev);
+			client_send(cl->fd, CM_CALL_UP, ev);
 		break;
 	case CEV_CALL_SLI:
 		cl = client_by_call(cm, ev->call_id);
 		if (cl)
-			client_send(cl, CM_CALL_SLI, ev);
+			client_send(cl->fd, CM_CALL_SLI, ev);
 		break;
 	case CEV_CALL_DOWN:
 		cl = client_by_call(cm, ev->call_id);
@@ -421,7 +360,7 @@ static void handle_event(struct callmgr *cm, const struct ctrl_event *ev)
 			if (!cm->conn_up && cm->setup_failure[0])
 				snprintf(down.text, sizeof(down.text), "%s",
 					 cm->setup_failure);
-			client_send(cl, CM_CALL_DOWN, &down);
+			client_send(cl->fd, CM_CALL_DOWN, &down);
 			client_remove(cm, cl);
 		}
 		break;
@@ -541,7 +480,7 @@ static void serve(struct callmgr *cm)
 			pfd[n++].events = POLLIN;
 		}
 		for (i = 0; i < cm->nclients; i++) {
-			pfd[n].fd = cm->clients[i]->fd;
+			pfd[n].fd = cm->clients[i].fd;
 			pfd[n++].events = POLLIN;
 		}
 		rc = poll(pfd, n, poll_timeout(cm, now));
@@ -553,15 +492,14 @@ static void serve(struct callmgr *cm)
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 			tcp_readable(cm, now);
-		/* Clients: walk backwards since removal swaps in the last. */
 		/* Clients sit at pfd[base + i]; removal swaps the last one
 		 * into i, which a backwards walk has already seen. */
 		base = n - cm->nclients;
 		for (i = cm->nclients; i-- > 0;) {
 			size_t k = base + i;
 
-			if (pfd[k].fd == cm->clients[i]->fd && pfd[k].revents)
-				client_readable(cm, cm->clients[i], now);
+			if (pfd[k].fd == cm->clients[i].fd && pfd[k].revents)
+				client_readable(cm, &cm->clients[i], now);
 		}
 		if (n > 1 + cm->nclients && cm->listen_fd >= 0 &&
 		    pfd[1].fd == cm->listen_fd && (pfd[1].revents & POLLIN))
@@ -578,10 +516,8 @@ static void finish(struct callmgr *cm)
 	report_ready(cm, 0, cm->setup_failure[0] ? cm->setup_failure
 			    : "the call manager ended before the control "
 			      "connection came up");
-	for (size_t i = cm->nclients; i-- > 0;)
-		client_remove(cm, cm->clients[i]);
-	vector_destroy(cm->by_call);
-	cm->by_call = NULL;
+	while (cm->nclients > 0)
+		client_remove(cm, &cm->clients[cm->nclients - 1]);
 	stop_listening(cm);
 	if (cm->tcp >= 0) {
 		/* An orderly close: FIN after our last message. */
@@ -633,12 +569,6 @@ int callmgr_main(const struct callmgr_config *cfg, int ready_fd)
 	cm.listen_fd = -1;
 	cm.ready_fd = ready_fd;
 	inet_ntop(AF_INET, &cfg->server, cm.server, sizeof(cm.server));
-	cm.by_call = vector_create();
-	if (!cm.by_call) {
-		log_warn("out of memory");
-		report_ready(&cm, ENOMEM, "");
-		return 1;
-	}
 	proc_title_set("pptpcm", "pptp: call manager for %s", cm.server);
 	cm.tcp = open_tcp(cfg);
 	if (cm.tcp < 0) {

@@ -106,6 +106,7 @@ struct gateway {
 	struct hdlc_tx htx;
 	uint32_t send_accm;
 	struct gre_session gs;	/* sequence numbers, acks, round trip */
+	struct cm_rbuf cm_rb;	/* records from the call manager */
 	/* transmit side */
 	uint8_t *tx_buf;	/* GW_BATCH * GW_TX_MAX */
 	size_t tx_used;
@@ -748,26 +749,23 @@ static bool flush_pty(struct gateway *gw, uint64_t now)
 /* Returns false when the call has ended. */
 static bool cm_readable(struct gateway *gw)
 {
-	struct cm_reply r;
-	ssize_t n = recv(gw->cfg->cm_fd, &r, sizeof(r), MSG_DONTWAIT);
+	struct cm_msg m;
+	int rc;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return true;
-	if (n == (ssize_t)sizeof(r) && r.magic == CM_MAGIC) {
-		r.text[sizeof(r.text) - 1] = '\0';
-		if (r.type == CM_CALL_SLI) {
+	while ((rc = cm_recv(gw->cfg->cm_fd, &gw->cm_rb, &m)) == 0) {
+		if (m.type == CM_CALL_SLI) {
 			log_info("Set-Link-Info: send ACCM 0x%08x, receive "
-				 "ACCM 0x%08x", r.send_accm, r.recv_accm);
-			gw->send_accm = r.send_accm;
-			return true;
+				 "ACCM 0x%08x", m.send_accm, m.recv_accm);
+			gw->send_accm = m.send_accm;
 		}
-		if (r.type == CM_CALL_DOWN) {
+		if (m.type == CM_CALL_DOWN) {
 			snprintf(gw->end_reason, sizeof(gw->end_reason), "%s",
-				 r.text);
+				 m.text);
 			return false;
 		}
-		return true;
 	}
+	if (rc == 1)
+		return true;
 	snprintf(gw->end_reason, sizeof(gw->end_reason),
 		 "call manager closed the call");
 	return false;

@@ -128,6 +128,7 @@ struct holder {
 	int status_fd;
 	uint64_t started_us;
 	char end_reason[200];
+	struct cm_rbuf cm_rb;	/* records from the call manager */
 };
 
 /* The ppp unit's counters, in the gateway's statistics record. */
@@ -190,24 +191,22 @@ static void serve_status(struct holder *h)
 /* false when the call has ended. */
 static bool cm_readable(struct holder *h)
 {
-	struct cm_reply r;
-	ssize_t n = recv(h->cfg->cm_fd, &r, sizeof(r), MSG_DONTWAIT);
+	struct cm_msg m;
+	int rc;
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return true;
-	if (n == (ssize_t)sizeof(r) && r.magic == CM_MAGIC) {
-		r.text[sizeof(r.text) - 1] = '\0';
-		if (r.type == CM_CALL_SLI) {
-			/* The kernel channel has no ACCM: frames are not
-			 * async-framed on this path. */
+	while ((rc = cm_recv(h->cfg->cm_fd, &h->cm_rb, &m)) == 0) {
+		/* The kernel channel has no ACCM: frames are not
+		 * async-framed on this path. */
+		if (m.type == CM_CALL_SLI)
 			log_debug("Set-Link-Info ignored on the kernel path");
-			return true;
+		if (m.type == CM_CALL_DOWN) {
+			snprintf(h->end_reason, sizeof(h->end_reason), "%s",
+				 m.text);
+			return false;
 		}
-		if (r.type != CM_CALL_DOWN)
-			return true;
-		snprintf(h->end_reason, sizeof(h->end_reason), "%s", r.text);
-		return false;
 	}
+	if (rc == 1)
+		return true;
 	snprintf(h->end_reason, sizeof(h->end_reason),
 		 "call manager closed the call");
 	return false;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_cm_ready.c: the call manager's ready line (pptp_callmgr.h), which
+/* test_cm_ready.c: the call manager's ready line (cm_proto.h), which
  * carries the real cause of a failed set-up to the pptp that started it. */
 #include <errno.h>
 #include <string.h>
 
 #include "check.h"
-#include "pptp_callmgr.h"
+#include "cm_proto.h"
 
 static void roundtrip(int err, const char *text, const char *want_line)
 {

@@ -81,8 +81,6 @@ struct kernel_holder_config {
 	struct in_addr server;
 	int cm_fd;		/* call manager socket */
 	int chan_fd;		/* channel socket to the plugin */
-	pid_t pppd_pid;		/* to stop when the call ends */
-	int stop_signal;	/* SIGTERM (launch mode) or SIGHUP */
 	const char *status_path;	/* per-call status socket, or NULL */
 };
 

@@ -337,7 +337,6 @@ int route_host_add(struct in_addr dst, uint32_t mark, struct host_route *r)
 		return -EINVAL;
 	memset(r, 0, sizeof(*r));
 	r->dst = dst;
-	r->mark = mark;
 
 	err = nl_open(&s);
 	if (err)

@@ -16,7 +16,6 @@ struct host_route {
 	struct in_addr gw;
 	bool has_gw;
 	int oif;
-	uint32_t mark;
 	bool added;
 };
 

@@ -8,7 +8,7 @@
 # sanitizer logs), no hang (bounded time), no busy loop (CPU time of our
 # processes), nothing of ours left running or in the run directory.
 # Needs root.  Prints PASS/FAIL per case and "malformed: N passed, N failed".
-# Run time: about 2.5 minutes (66 cases; the control cases about 1.5).
+# Run time: about 2.5 minutes (67 cases; the control cases about 1.5).
 #   bash test/malformed.sh [--only PATTERN] [--pptp PATH]
 set -u
 # lib.sh may re-run this script in a private mount namespace with "$@":
@@ -788,7 +788,71 @@ t_pty() {
 		garbage_long 10 "pty_bad_frames=1 tx_oversize=1"
 }
 
-for t in t_gre t_ctrl_tsrv t_ctrl_mal t_pty; do
+# ---- the call manager's socket: records that are not ours ------------------
+# While a call runs, four connections to the call manager's unix socket
+# send what a gateway never would: text, the old host-order request
+# (before cm_proto.h), a reply record instead of a request, and a bare
+# header.  Each is refused with one line; the call goes on undisturbed.
+t_cm() {
+	local n=cm_socket
+	want "$n" || return 0
+	case_begin
+	tsrv_start $n --data source --count $COUNT --size 200 --rate 100 \
+		--exit-when-idle || { fail $n tsrv; return; }
+	local t0
+	t0=$(now_ms)
+	(run_pty $n PPPSTUB_TIMEOUT=12 PPPSTUB_LINGER_MS=11000 -- \
+		$SRV --nolaunchpppd --nohostroute --loglevel 2) &
+	local r=$!
+	cpu_watch_start $n
+	wait_stat 4 rx_accepted 10 || problem "the call did not come up"
+	local sock
+	sock=$(ls -d "$PPTP_RUNDIR"/*:"$SRV" 2>/dev/null | head -1)
+	if [ -S "$sock" ]; then
+		local rec
+		# socat takes ':' as its own separator: a name without one.
+		ln -sf "$sock" "$WORK/cm.sock"
+		for rec in 'GET / HTTP/1.0\r\n\r\n' \
+			'\x31\x4d\x43\x50\x39\x30\x00\x00\x00\x00\x00\x00' \
+			'PCM2\x02\x00\x00\x0c\x00\x01\x00\x02' \
+			'PCM2\x01\x00\x00\x0c'; do
+			printf "$rec" | timeout 5 socat -u - UNIX-CONNECT:"$WORK/cm.sock" ||
+				problem "socat to $sock failed"
+		done
+		rm -f "$WORK/cm.sock"
+	else
+		problem "no call manager socket in $PPTP_RUNDIR: $(ls "$PPTP_RUNDIR" | tr '\n' ' ')"
+	fi
+	wait_stat 6 rx_accepted $COUNT ||
+		problem "only $(sget "$(status_json)" rx_accepted) of $COUNT frames accepted"
+	wait_until 3 test "$(slog_since | grep -c 'bad call request from gateway')" -ge 4
+	local js gw hits
+	js=$(status_json)
+	gw=$(sget "$js" pid)
+	[ "$(sget "$js" state)" = established ] || problem "call not established: '$js'"
+	hits=$(slog_since | grep -c 'bad call request from gateway')
+	[ "$hits" = 4 ] || problem "expected 4 lines 'bad call request from gateway', saw $hits"
+	need_log "bad call request from gateway: Protocol error"
+	need_log "bad call request from gateway: Broken pipe"
+	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
+	wait $r
+	local rc=$?
+	cpu_watch_stop
+	wait_until 5 grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
+	tsrv_stop
+	rc_check $rc
+	[ $(( $(now_ms) - t0 )) -le 12000 ] || problem "took $(( $(now_ms) - t0 )) ms"
+	local f=$WORK/$n.stub
+	wait_until 2 test -s "$f"
+	[ "$(kv "$f" received)" = $COUNT ] && [ "$(kv "$f" poison)" = 0 ] ||
+		problem "expected $COUNT frames, saw $(kv "$f" received)"
+	grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log" || problem "no StopCCRQ at the end"
+	cpu_check $n
+	clean_check
+	case_end "$n[text, an old host-order request, a reply and a bare header on the call manager's socket: 4 lines, the call unharmed]"
+}
+
+for t in t_gre t_ctrl_tsrv t_ctrl_mal t_pty t_cm; do
 	$t
 done
 

@@ -265,6 +265,28 @@ t_gre() {
 srv_count_accepts() { grep -c "EV tcp-accept" "$1"; }
 # 200 bytes that look random (the same every run), as hex.
 RANDOM200=$(awk 'BEGIN { srand(9); for (i = 0; i < 200; i++) printf "%02x", int(rand() * 256) }')
+# alive_end NAME GATEWAY_PID RUN_PID T0 WHEN: end a call that must have
+# survived: stop the gateway, let the call manager end in order before
+# the server goes, and check that it took at most 10 s and that pppd got
+# all COUNT frames (WHEN says after what, for the message).
+alive_end() {
+	local n=$1 gw=$2 r=$3 t0=$4 when=$5
+	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
+	wait $r
+	local rc=$?
+	cpu_watch_stop
+	# the call manager's orderly end (CCRQ, StopCCRQ) may come after the
+	# gateway is gone: give it its time before the server goes
+	wait_until 5 grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
+	tsrv_stop
+	rc_check $rc
+	[ $(( $(now_ms) - t0 )) -le 10000 ] || problem "took $(( $(now_ms) - t0 )) ms"
+	local f=$WORK/$n.stub
+	wait_until 2 test -s "$f"
+	[ "$(kv "$f" received)" = $COUNT ] && [ "$(kv "$f" poison)" = 0 ] ||
+		problem "expected $COUNT frames $when, saw $(kv "$f" received)"
+}
+
 # ctrl_alive NAME "OUTCOME" INJECT LOGREGEX SRVREGEX [MIN_SRV_HITS [INJECT2@SECS]]:
 # the injection is survived: data keeps flowing, the log says what was
 # dropped, the server's log shows our answer (SRVREGEX, counted after the
@@ -291,20 +313,7 @@ ctrl_alive() {
 	js=$(status_json)
 	gw=$(sget "$js" pid)
 	[ "$(sget "$js" state)" = established ] || problem "call not established after $inj: '$js'"
-	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
-	wait $r
-	local rc=$?
-	cpu_watch_stop
-	# the call manager's orderly end (CCRQ, StopCCRQ) may come after the
-	# gateway is gone: give it its time before the server goes
-	wait_until 5 grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
-	tsrv_stop
-	rc_check $rc
-	[ $(( $(now_ms) - t0 )) -le 10000 ] || problem "took $(( $(now_ms) - t0 )) ms"
-	local f=$WORK/$n.stub
-	wait_until 2 test -s "$f"
-	[ "$(kv "$f" received)" = $COUNT ] && [ "$(kv "$f" poison)" = 0 ] ||
-		problem "expected $COUNT frames after $inj, saw $(kv "$f" received)"
+	alive_end $n "$gw" $r $t0 "after $inj"
 	[ -z "$logre" ] || need_log "$logre"
 	if [ -n "$srvre" ]; then
 		local hits
@@ -834,18 +843,7 @@ t_cm() {
 	[ "$hits" = 4 ] || problem "expected 4 lines 'bad call request from gateway', saw $hits"
 	need_log "bad call request from gateway: Protocol error"
 	need_log "bad call request from gateway: Broken pipe"
-	[ -n "$gw" ] && kill -TERM "$gw" 2>/dev/null
-	wait $r
-	local rc=$?
-	cpu_watch_stop
-	wait_until 5 grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log"
-	tsrv_stop
-	rc_check $rc
-	[ $(( $(now_ms) - t0 )) -le 12000 ] || problem "took $(( $(now_ms) - t0 )) ms"
-	local f=$WORK/$n.stub
-	wait_until 2 test -s "$f"
-	[ "$(kv "$f" received)" = $COUNT ] && [ "$(kv "$f" poison)" = 0 ] ||
-		problem "expected $COUNT frames, saw $(kv "$f" received)"
+	alive_end $n "$gw" $r $t0 "with the call manager's socket abused"
 	grep -q "^RX STOPCCRQ" "$WORK/$n.srv.log" || problem "no StopCCRQ at the end"
 	cpu_check $n
 	clean_check

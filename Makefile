@@ -23,7 +23,7 @@ PPPD_BINARY ?= /usr/sbin/pppd
 PPPD_PLUGINDIR ?= /usr/lib/pppd/2.4.9
 
 # The pure cores: no I/O, unit-tested and fuzzed.
-CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o ppp_sync.o gre_diag.o \
+CORE_OBJS = pptp_msg.o pptp_ctrl.o gre_wire.o gre_session.o hdlc.o reorder.o vector.o ppp_sync.o gre_diag.o \
             pptp_quirks.o orckit_quirks.o netdev.o
 # The shells: processes, sockets, the pty.
 # (cm_proto: a pure codec with the two functions that read its records.)
@@ -83,6 +83,7 @@ $(call unit_test,gre,gre_wire.c)
 $(call unit_test,hdlc,hdlc.c)
 $(call unit_test,reorder,reorder.c)
 $(call unit_test,ctrl,$(CTRL_SRCS))
+$(call unit_test,vector,vector.c)
 $(call unit_test,ppp_sync,ppp_sync.c)
 $(call unit_test,gre_diag,gre_diag.c)
 $(call unit_test,util,util.c)

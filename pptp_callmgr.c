@@ -20,6 +20,7 @@
 #include "dirutil.h"
 #include "routing.h"
 #include "util.h"
+#include "vector.h"
 
 /* A caller that connects must send its request within this time. */
 #define CM_REQUEST_WAIT_MS 2000
@@ -42,10 +43,10 @@ struct callmgr {
 	int tcp, listen_fd;
 	struct sockaddr_un sun;
 	struct ctrl_conn *ctrl;
-	/* The calls of the gateways: one entry per gateway, found by its
-	 * call id (ctrl_conn.calls[] holds the protocol's side of each). */
-	struct cm_client clients[CTRL_CALLS_MAX];
-	size_t nclients;
+	/* The calls of the gateways: call id -> struct cm_client, one entry
+	 * per gateway, the only table of them here (ctrl_conn.calls[] holds
+	 * the protocol's side of each call). */
+	struct vector *calls;
 	bool had_call;
 	bool closing;
 	/* Until the control connection is up (or has failed): the pipe to
@@ -208,10 +209,12 @@ static void stop_listening(struct callmgr *cm)
 
 static struct cm_client *client_by_call(struct callmgr *cm, uint16_t id)
 {
-	for (size_t i = 0; i < cm->nclients; i++)
-		if (cm->clients[i].call_id == id)
-			return &cm->clients[i];
-	return NULL;
+	return vector_search(cm->calls, id);
+}
+
+static size_t client_count(const struct callmgr *cm)
+{
+	return cm->calls ? vector_size(cm->calls) : 0;
 }
 
 static void client_send(int fd, enum cm_msg_type type,
@@ -235,11 +238,12 @@ static void client_send(int fd, enum cm_msg_type type,
 		log_debug("reply to gateway: %s", strerror(errno));
 }
 
-/* Forget a gateway: the last entry takes its place. */
+/* Forget a gateway and its entry. */
 static void client_remove(struct callmgr *cm, struct cm_client *cl)
 {
 	close(cl->fd);
-	*cl = cm->clients[--cm->nclients];
+	vector_remove(cm->calls, cl->call_id);
+	free(cl);
 }
 
 /* Answer a gateway whose call cannot be placed, with the reason. */
@@ -262,7 +266,7 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 	fd = accept4(cm->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (cm->nclients == CTRL_CALLS_MAX || cm->closing) {
+	if (client_count(cm) >= CTRL_CALLS_MAX || cm->closing) {
 		const char *why = cm->closing ? "the call manager is shutting down"
 					      : "too many calls";
 
@@ -296,7 +300,14 @@ static void accept_client(struct callmgr *cm, uint64_t now)
 							 : strerror(-id));
 		return;
 	}
-	cl = &cm->clients[cm->nclients++];
+	cl = calloc(1, sizeof(*cl));
+	if (!cl || vector_insert(cm->calls, id, cl) < 0) {
+		free(cl);
+		log_warn("call refused: out of memory");
+		ctrl_call_close(cm->ctrl, (uint16_t)id, now);
+		refuse_gateway(fd, "out of memory");
+		return;
+	}
 	cl->fd = fd;
 	cl->call_id = id;
 	cl->gateway_pid = (pid_t)req.gateway_pid;
@@ -442,17 +453,18 @@ static int poll_timeout(struct callmgr *cm, uint64_t now)
 static void serve(struct callmgr *cm)
 {
 	struct pollfd pfd[CTRL_CALLS_MAX + 2];
+	int polled[CTRL_CALLS_MAX];	/* call id of each client slot */
 
 	for (;;) {
 		uint64_t now = now_ms();
-		size_t n = 0, i, base;
+		size_t n = 0, i, base, npolled = 0;
 		const uint8_t *out;
 		int rc;
 
 		drain_events(cm);
 		if (cm_stop_signal)
 			begin_close(cm, now, "signal");
-		if (!cm->closing && cm->had_call && cm->nclients == 0 &&
+		if (!cm->closing && cm->had_call && client_count(cm) == 0 &&
 		    ctrl_calls_active(cm->ctrl) == 0)
 			begin_close(cm, now, "last call ended");
 		if (!cm->had_call && now >= cm->started + CM_FIRST_CALL_WAIT_MS)
@@ -479,8 +491,13 @@ static void serve(struct callmgr *cm)
 			pfd[n].fd = cm->listen_fd;
 			pfd[n++].events = POLLIN;
 		}
-		for (i = 0; i < cm->nclients; i++) {
-			pfd[n].fd = cm->clients[i].fd;
+		base = n;
+		for (i = 0; i < client_count(cm) && npolled < CTRL_CALLS_MAX; i++) {
+			int id;
+			struct cm_client *cl = vector_get_nth(cm->calls, i, &id);
+
+			polled[npolled++] = id;
+			pfd[n].fd = cl->fd;
 			pfd[n++].events = POLLIN;
 		}
 		rc = poll(pfd, n, poll_timeout(cm, now));
@@ -492,16 +509,15 @@ static void serve(struct callmgr *cm)
 		}
 		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))
 			tcp_readable(cm, now);
-		/* Clients sit at pfd[base + i]; removal swaps the last one
-		 * into i, which a backwards walk has already seen. */
-		base = n - cm->nclients;
-		for (i = cm->nclients; i-- > 0;) {
-			size_t k = base + i;
+		/* Clients sit at pfd[base + i], found again by call id: one
+		 * may have gone while the control connection was read. */
+		for (i = 0; i < npolled; i++) {
+			struct cm_client *cl = client_by_call(cm, (uint16_t)polled[i]);
 
-			if (pfd[k].fd == cm->clients[i].fd && pfd[k].revents)
-				client_readable(cm, &cm->clients[i], now);
+			if (cl && pfd[base + i].fd == cl->fd && pfd[base + i].revents)
+				client_readable(cm, cl, now);
 		}
-		if (n > 1 + cm->nclients && cm->listen_fd >= 0 &&
+		if (base > 1 && cm->listen_fd >= 0 &&
 		    pfd[1].fd == cm->listen_fd && (pfd[1].revents & POLLIN))
 			accept_client(cm, now);
 		ctrl_tick(cm->ctrl, now);
@@ -516,8 +532,8 @@ static void finish(struct callmgr *cm)
 	report_ready(cm, 0, cm->setup_failure[0] ? cm->setup_failure
 			    : "the call manager ended before the control "
 			      "connection came up");
-	while (cm->nclients > 0)
-		client_remove(cm, &cm->clients[cm->nclients - 1]);
+	while (client_count(cm) > 0)
+		client_remove(cm, vector_get_nth(cm->calls, 0, NULL));
 	stop_listening(cm);
 	if (cm->tcp >= 0) {
 		/* An orderly close: FIN after our last message. */
@@ -623,7 +639,15 @@ int callmgr_main(const struct callmgr_config *cfg, int ready_fd)
 		      GRND_NONBLOCK) != sizeof(ctrl_cfg.call_id_base))
 		ctrl_cfg.call_id_base = (uint16_t)(getpid() ^ cm.started);
 	ctrl_start(&ctrl, &ctrl_cfg, cm.started);
+	cm.calls = vector_create();
+	if (!cm.calls) {
+		log_warn("out of memory");
+		report_ready(&cm, ENOMEM, "");
+		finish(&cm);
+		return 1;
+	}
 	serve(&cm);
 	finish(&cm);
+	vector_destroy(cm.calls);
 	return 0;
 }

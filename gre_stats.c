@@ -24,21 +24,31 @@ static int put_u64(char *buf, size_t cap, const char *k, uint64_t v)
 #define GRE_STATS_PUT(v) _Generic((v),					\
 	uint32_t: put_u32, int32_t: put_s32, uint64_t: put_u64)
 
-int gre_stats_format(char *buf, size_t cap, const struct gre_stats *s)
-{
-	size_t len = 0;
-	int n;
-
 #define GRE_STATS_LINE(type, name, dump, heading, width)		\
 	n = GRE_STATS_PUT(s->name)(buf + (len < cap ? len : cap),	\
 				   len < cap ? cap - len : 0, #name, s->name); \
 	if (n < 0)							\
 		return n;						\
 	len += (size_t)n;
+
+int gre_stats_format(char *buf, size_t cap, const struct gre_stats *s)
+{
+	size_t len = 0;
+	int n;
+
 	GRE_STATS(GRE_STATS_LINE)
-#undef GRE_STATS_LINE
 	return (int)len;
 }
+
+int gre_stats_format_late(char *buf, size_t cap, const struct gre_stats *s)
+{
+	size_t len = 0;
+	int n;
+
+	GRE_STATS_LATE(GRE_STATS_LINE)
+	return (int)len;
+}
+#undef GRE_STATS_LINE
 
 /* The dump's lines: the heading, then each counter that has one. */
 struct dump_row {
@@ -54,6 +64,7 @@ struct dump_row {
 	  GRE_STATS_TYPE(((struct gre_stats *)0)->name) },
 static const struct dump_row dump_rows[] = {
 	GRE_STATS(GRE_STATS_DUMP_ROW)
+	GRE_STATS_LATE(GRE_STATS_DUMP_ROW)
 };
 #undef GRE_STATS_DUMP_ROW
 
@@ -96,6 +107,7 @@ void gre_stats_dump_syslog(const struct gre_stats *s)
 #define GRE_STATS_COLUMN(type, name, dump, heading, width) { heading, #name, width },
 const struct gre_stats_column gre_stats_columns[] = {
 	GRE_STATS(GRE_STATS_COLUMN)
+	GRE_STATS_LATE(GRE_STATS_COLUMN)
 };
 #undef GRE_STATS_COLUMN
 const size_t gre_stats_ncolumns =

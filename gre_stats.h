@@ -7,8 +7,8 @@
  * and the --status table's counter columns.  A new counter is one line
  * here and its increment, plus its description in pptp.8.  The record's
  * keys are only ever appended, and keys that are not counters follow the
- * counter lines (gre_check, pptp_status.c): a counter added now is
- * written after those, by status_format, not in this list's lines.
+ * counter lines (gre_check, pptp_status.c): a counter added now goes in
+ * GRE_STATS_LATE, whose lines come after those keys.
  *
  * X(type, name, dump, heading, width):
  *   type    uint32_t, int32_t or uint64_t
@@ -62,15 +62,23 @@
 	/* valid GRE for another call id */				\
 	X(uint32_t, rx_other_call, NULL, NULL, 0)
 
+/* Counters added after gre_check: the record's keys are only appended. */
+#define GRE_STATS_LATE(X)						\
+	/* frames dropped: no room left in the queue to pppd */		\
+	X(uint32_t, rx_pty_full, NULL, NULL, 0)
+
 struct gre_stats {
 #define GRE_STATS_FIELD(type, name, dump, heading, width) type name;
 	GRE_STATS(GRE_STATS_FIELD)
+	GRE_STATS_LATE(GRE_STATS_FIELD)
 #undef GRE_STATS_FIELD
 };
 
 /* The status record's counter lines ("name=value\n" each, in list order)
  * into buf; returns the length they need, snprintf-like. */
 int gre_stats_format(char *buf, size_t cap, const struct gre_stats *s);
+/* The same for GRE_STATS_LATE's counters. */
+int gre_stats_format_late(char *buf, size_t cap, const struct gre_stats *s);
 
 /* Line i (0: the heading) of pptp-linux's SIGUSR1 dump into buf, with
  * its newline; false past the last line. */

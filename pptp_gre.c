@@ -460,8 +460,12 @@ static bool pty_queue_frame(struct gateway *gw, const uint8_t *frame,
 static void deliver(struct gateway *gw, const uint8_t *frame, size_t len,
 		    uint32_t seq, uint64_t now)
 {
-	if (!pty_queue_frame(gw, frame, len))
+	if (!pty_queue_frame(gw, frame, len)) {
+		gw->st.rx_pty_full++;
+		log_verbose("frame %u dropped: no room in the queue to pppd "
+			    "(rx_pty_full = %u)", seq, gw->st.rx_pty_full);
 		return;
+	}
 	gw->st.rx_accepted++;
 	gw->st.rx_bytes += len;
 	gre_session_delivered(&gw->gs, seq, now);

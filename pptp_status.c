@@ -95,7 +95,12 @@ int status_format(char *buf, size_t cap, const struct status_info *si)
 			"gre_check=%s\n", si->gre_check ? si->gre_check : "-");
 	if (tail < 0)
 		return tail;
-	return (int)len + tail;
+	len += (size_t)tail;
+	counters = gre_stats_format_late(buf + (len < cap ? len : cap),
+					 len < cap ? cap - len : 0, si->stats);
+	if (counters < 0)
+		return counters;
+	return (int)len + counters;
 }
 
 void status_serve(int listen_fd, const struct status_info *si)

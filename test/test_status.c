@@ -139,6 +139,7 @@ static void test_format_stable(void)
 	st.tx_sent = 10; st.tx_failed = 11; st.tx_short = 12; st.tx_acks = 13;
 	st.tx_oversize = 14; st.rtt_us = -15; st.rx_bytes = 1ull << 40;
 	st.tx_bytes = 17; st.pty_bad_frames = 4294967295u; st.rx_other_call = 19;
+	st.rx_pty_full = 20;
 	memset(&si, 0, sizeof(si));
 	inet_pton(AF_INET, "192.0.2.1", &si.server);
 	si.call_id = 65535;
@@ -155,11 +156,11 @@ static void test_format_stable(void)
 		 "rx_acks=9\ntx_sent=10\ntx_failed=11\ntx_short=12\ntx_acks=13\n"
 		 "tx_oversize=14\nrtt_us=-15\nrx_bytes=1099511627776\n"
 		 "tx_bytes=17\npty_bad_frames=4294967295\nrx_other_call=19\n"
-		 "gre_check=-\n",
+		 "gre_check=-\nrx_pty_full=20\n",
 		 (long)getpid());
 	n = status_format(buf, sizeof(buf), &si);
 	CHECK(n == (int)strlen(want) && strcmp(buf, want) == 0,
-	      "expected the 1.10.0 record:\n%s\nsaw (%d bytes):\n%s", want, n, buf);
+	      "expected the 1.10.0 record with our appended keys:\n%s\nsaw (%d bytes):\n%s", want, n, buf);
 	/* snprintf-like: the length even when it does not fit. */
 	CHECK(status_format(buf, 10, &si) == n && strlen(buf) == 9,
 	      "expected the full length and a cut string with a small buffer");

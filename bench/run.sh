@@ -58,25 +58,17 @@ for b in "$OURS" "$TSRV"; do
 done
 
 # ---- pptp-linux 1.10 ------------------------------------------------------
+. "$TOP/test/pptp_linux.sh"
 find_theirs() {
 	local c
 	for c in "${PPTP_LINUX:-}" "$CACHE/usr/sbin/pptp"; do
 		[ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
 	done
 	# Not cached: fetch the Debian package and unpack it, no install.
-	local tmp
-	tmp=$(mktemp -d /tmp/pptp-bench-deb.XXXXXX)
-	if (cd "$tmp" && apt-get download pptp-linux >/dev/null 2>&1 ||
-	    { apt-get update >/dev/null 2>&1 && apt-get download pptp-linux >/dev/null 2>&1; }) &&
-	   mkdir -p "$CACHE" && dpkg -x "$tmp"/pptp-linux_*.deb "$CACHE"; then
-		rm -rf "$tmp"
-		echo "$CACHE/usr/sbin/pptp"
-		return 0
-	fi
-	rm -rf "$tmp"
-	return 1
+	fetch_pptp_linux "$CACHE" >&2 || return 1
+	echo "$CACHE/usr/sbin/pptp"
 }
-THEIRS=$(find_theirs) || { echo "bench: cannot get pptp-linux (apt-get download pptp-linux)" >&2; exit 1; }
+THEIRS=$(find_theirs) || { echo "bench: cannot get pptp-linux: ${FETCH_ERR:-apt-get download pptp-linux failed}" >&2; exit 1; }
 THEIRS_VERSION=$("$THEIRS" --version 2>&1 | sed -n 's/^pptp version //p' | head -1)
 # which build of ours was measured
 OURS_ID="sha256 $(sha256sum "$OURS" | cut -c1-16), built $(date -u -r "$OURS" +%FT%TZ)"

@@ -105,32 +105,8 @@ done
 "$TSRV" --help 2>&1 | grep -q -- --log-hex ||
 	{ fail differential "$TSRV has no --log-hex (rebuild: make tests)"; finish; }
 
-# fetch_linux: unpack pptp-linux into $CACHE unless it is there already.
-FETCH_ERR=""
-fetch_linux() {
-	local tmp deb rc
-	[ -x "$LIN" ] && return 0
-	tmp=$(mktemp -d /tmp/pptp-linux-deb.XXXXXX) || return 1
-	chmod 755 "$tmp"	# apt's download sandbox user writes here
-	if ! (cd "$tmp" && timeout 120 apt-get download pptp-linux) >"$tmp/log" 2>&1; then
-		timeout 300 apt-get update >>"$tmp/log" 2>&1
-		(cd "$tmp" && timeout 120 apt-get download pptp-linux) >>"$tmp/log" 2>&1
-	fi
-	deb=$(ls "$tmp"/pptp-linux_*.deb 2>/dev/null | head -1)
-	if [ -z "$deb" ]; then
-		FETCH_ERR="apt-get download pptp-linux failed: $(tail -2 "$tmp/log" | tr '\n' ' ')"
-		rm -rf "$tmp"
-		return 1
-	fi
-	mkdir -p "$CACHE" && dpkg -x "$deb" "$CACHE"
-	rc=$?
-	rm -rf "$tmp"
-	if [ $rc != 0 ] || [ ! -x "$LIN" ]; then
-		FETCH_ERR="dpkg -x $(basename "$deb") into $CACHE failed"
-		return 1
-	fi
-}
-if ! fetch_linux; then
+. "$TOP/test/pptp_linux.sh"
+if ! fetch_pptp_linux "$CACHE"; then
 	fail pptp-linux "cannot get pptp-linux: $FETCH_ERR"
 	finish
 fi

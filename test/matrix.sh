@@ -123,10 +123,10 @@ for c in socat awk; do
 	command -v $c >/dev/null || { fail matrix "$c missing"; finish; }
 done
 [ -r "$TABLE" ] || { fail matrix "no table $TABLE"; finish; }
-# pptp-linux: test/differential.sh fetches it into the same cache and runs
-# before us in run_all.sh; here it must be there.
-if [ ! -x "$LIN" ]; then
-	fail pptp-linux "no pptp-linux in $CACHE (bash test/differential.sh fetches it)"
+# pptp-linux: fetched into the cache the other suites share.
+. "$TOP/test/pptp_linux.sh"
+if ! fetch_pptp_linux "$CACHE"; then
+	fail pptp-linux "cannot get pptp-linux: $FETCH_ERR"
 	finish
 fi
 case "$("$LIN" --version 2>&1 | head -1)" in

@@ -519,7 +519,19 @@ both_ran() {
 }
 
 # ctrl_of SCENARIO WHO: normalised control sequence file.
-ctrl_of() { norm_ctrl "$WORK/$1.$2.srv.log" >"$WORK/$1.$2.ctrl"; echo "$WORK/$1.$2.ctrl"; }
+# pptp-linux sometimes ends its control connection with a TCP reset
+# instead of a FIN (its call manager exits with the server's last message
+# unread: seen in about one run in ten of phone and plain).  That is its
+# nondeterminism, not ours to match: its last CLOSE reason=reset counts as
+# eof, and a note says so.  Ours must close with a FIN every time.
+ctrl_of() {
+	norm_ctrl "$WORK/$1.$2.srv.log" >"$WORK/$1.$2.ctrl"
+	if [ "$2" = linux ] && tail -1 "$WORK/$1.$2.ctrl" | grep -qx "CLOSE reason=reset"; then
+		sed -i '$ s/^CLOSE reason=reset$/CLOSE reason=eof/' "$WORK/$1.$2.ctrl"
+		echo "note $1: pptp-linux closed with a TCP reset this time (counted as its FIN)" >&2
+	fi
+	echo "$WORK/$1.$2.ctrl"
+}
 
 cmp_ctrl() {
 	local s=$1; shift

@@ -81,8 +81,10 @@ gre_unblock() {
 lines() { grep "gd_$1 " "$SYSLOG" | grep "GRE check: $2"; }
 count() { lines "$1" "$2" | wc -l; }
 # The verdict in the three --status styles, or "none".
-verdict_tsv() { "$PPTP" --status --tsv $SRV 2>/dev/null | awk -F'\t' 'NR==1 {print $NF}'; }
-verdict_json() { "$PPTP" --status --json | sed -n 's/.*"gre_check":"\([^"]*\)"}$/\1/p'; }
+# gre_check is field 27 of the TSV line (pptp.8: the record's order; keys
+# added later come after it, so a script takes it by its position).
+verdict_tsv() { "$PPTP" --status --tsv $SRV 2>/dev/null | awk -F'\t' 'NR==1 {print $27}'; }
+verdict_json() { "$PPTP" --status --json | sed -n 's/.*"gre_check":"\([^"]*\)".*/\1/p'; }
 verdict_table() { "$PPTP" --status | awk 'NR==2 {print $NF}'; }
 NO_RX="no GRE packet from the server $SRV"
 RX_BACK="GRE from the server $SRV arrives now"

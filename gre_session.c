@@ -67,10 +67,6 @@ bool gre_session_peer_ack(struct gre_session *s, uint32_t ack, uint64_t now)
 	size_t i = ack % GS_RTT_RING;
 	bool sample = false;
 
-	if (!s->peer_acked_any || SEQ_GT(ack, s->peer_ack)) {
-		s->peer_ack = ack;
-		s->peer_acked_any = true;
-	}
 	if (s->sent[i].seq == ack && s->sent[i].t) {
 		s->rtt_us = (int32_t)(now - s->sent[i].t);
 		s->sent[i].t = 0;

@@ -66,8 +66,6 @@ struct gre_session {
 	/* transmit */
 	uint32_t tx_next;		/* sequence number of our next packet */
 	struct { uint32_t seq; uint64_t t; } sent[GS_RTT_RING];
-	bool peer_acked_any;
-	uint32_t peer_ack;		/* highest of ours the peer acked */
 	int32_t rtt_us;			/* last round trip sample, 0 none */
 	/* receive */
 	bool rx_any;			/* a data packet has arrived */

@@ -783,7 +783,10 @@ t_defects() {
 # floor: 100 ms flat out (a slow pppd on a loaded machine, e.g. under
 # ASan, rightly holds acks back: that is the window's flow control), 15 ms
 # paced (a lone frame's ack; the ack policy before gre_session.c waited
-# 20 ms and failed here).
+# 20 ms and timed out on all 50 frames, pptp-linux's 0.5 s on 25 of them).
+# Paced allows 2 of 50: an ack is due 0.5 ms after its frame, but a loaded
+# 2-core machine can stall either process 15 ms now and then (CI saw one
+# such time-out under ASan, frame 31 of 50, its neighbours acked at once).
 t_strict_window() {
 	local n=strict_flat f to
 	tsrv_start $n --strict-window --ato-min 100 --data source --count 20000 --size 200 \
@@ -806,8 +809,8 @@ t_strict_window() {
 	f=$WORK/$n.stub
 	tsrv_stop
 	to=$(kv "$WORK/$n.srv.stats" ack_timeouts)
-	[ "$(kv "$f" received)" = 50 ] && [ "$to" = 0 ]
-	check $n $? "expected 50 paced frames and 0 ack time-outs, saw received=$(kv "$f" received) ack_timeouts=$to"
+	[ "$(kv "$f" received)" = 50 ] && [ "${to:-99}" -le 2 ]
+	check $n $? "expected 50 paced frames and at most 2 ack time-outs, saw received=$(kv "$f" received) ack_timeouts=$to"
 	assert_clean $n
 }
 

@@ -147,6 +147,27 @@ int cm_recv(int fd, struct cm_rbuf *rb, struct cm_msg *m)
 	return cm_rbuf_next(rb, m);
 }
 
+bool cm_call_poll(int fd, struct cm_rbuf *rb,
+		  void (*on_sli)(void *ctx, const struct cm_msg *m), void *ctx,
+		  char *reason, size_t cap)
+{
+	struct cm_msg m;
+	int rc;
+
+	while ((rc = cm_recv(fd, rb, &m)) == 0) {
+		if (m.type == CM_CALL_SLI)
+			on_sli(ctx, &m);
+		if (m.type == CM_CALL_DOWN) {
+			snprintf(reason, cap, "%s", m.text);
+			return false;
+		}
+	}
+	if (rc == 1)
+		return true;
+	snprintf(reason, cap, "call manager closed the call");
+	return false;
+}
+
 int cm_read_timeout(int fd, struct cm_msg *m, int timeout_ms)
 {
 	uint8_t b[CM_MSG_MAX];

@@ -35,6 +35,7 @@
  * and cm_read_timeout are the ones here that read a descriptor. */
 #ifndef PPTP_CM_PROTO_H
 #define PPTP_CM_PROTO_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,15 @@ int cm_rbuf_next(struct cm_rbuf *rb, struct cm_msg *m);
  * bad record, or -errno.  One read may bring several records: call it
  * until it returns non-zero before waiting for fd again. */
 int cm_recv(int fd, struct cm_rbuf *rb, struct cm_msg *m);
+
+/* What a call holder (gateway or kernel holder) does when the call
+ * manager's socket is readable: takes every record it has, hands each
+ * Set-Link-Info to on_sli(ctx, m) in order, and returns false once the
+ * call has ended (CM_CALL_DOWN, the socket closed or broken), with the
+ * cause in reason[0..cap). */
+bool cm_call_poll(int fd, struct cm_rbuf *rb,
+		  void (*on_sli)(void *ctx, const struct cm_msg *m), void *ctx,
+		  char *reason, size_t cap);
 
 /* Read exactly one record from fd (blocking, each part within timeout_ms,
  * never a byte past it, so that what follows stays in the socket for

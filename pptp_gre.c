@@ -751,28 +751,19 @@ static bool flush_pty(struct gateway *gw, uint64_t now)
 /* ---- call manager ------------------------------------------------------ */
 
 /* Returns false when the call has ended. */
+static void gw_on_sli(void *ctx, const struct cm_msg *m)
+{
+	struct gateway *gw = ctx;
+
+	log_info("Set-Link-Info: send ACCM 0x%08x, receive ACCM 0x%08x",
+		 m->send_accm, m->recv_accm);
+	gw->send_accm = m->send_accm;
+}
+
 static bool cm_readable(struct gateway *gw)
 {
-	struct cm_msg m;
-	int rc;
-
-	while ((rc = cm_recv(gw->cfg->cm_fd, &gw->cm_rb, &m)) == 0) {
-		if (m.type == CM_CALL_SLI) {
-			log_info("Set-Link-Info: send ACCM 0x%08x, receive "
-				 "ACCM 0x%08x", m.send_accm, m.recv_accm);
-			gw->send_accm = m.send_accm;
-		}
-		if (m.type == CM_CALL_DOWN) {
-			snprintf(gw->end_reason, sizeof(gw->end_reason), "%s",
-				 m.text);
-			return false;
-		}
-	}
-	if (rc == 1)
-		return true;
-	snprintf(gw->end_reason, sizeof(gw->end_reason),
-		 "call manager closed the call");
-	return false;
+	return cm_call_poll(gw->cfg->cm_fd, &gw->cm_rb, gw_on_sli, gw,
+			    gw->end_reason, sizeof(gw->end_reason));
 }
 
 /* ---- loop --------------------------------------------------------------- */
@@ -832,20 +823,6 @@ static void gw_release(struct gateway *gw)
 	free(gw->hold);
 	free(gw->sync_len);
 	reorder_free(&gw->rq);
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = gw_on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = gw_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* --gre-check: one warning line per change of verdict (gre_diag.h). */
@@ -1014,7 +991,7 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 		prctl(PR_SET_TIMERSLACK, GW_SYNC_TIMER_SLACK_NS, 0, 0, 0);
 	if (cfg->status_path)
 		gw->status_fd = status_listen(cfg->status_path);
-	install_signals();
+	install_holder_signals(gw_on_usr1, gw_on_stop);
 	end = gw_loop(gw);
 	/* Frames pppd got are acked even now: a server that keeps the
 	 * window would otherwise wait for this ack until its time-out. */

@@ -189,27 +189,19 @@ static void serve_status(struct holder *h)
 }
 
 /* false when the call has ended. */
+/* The kernel channel has no ACCM: frames are not async-framed on this
+ * path. */
+static void kh_on_sli(void *ctx, const struct cm_msg *m)
+{
+	(void)ctx;
+	(void)m;
+	log_debug("Set-Link-Info ignored on the kernel path");
+}
+
 static bool cm_readable(struct holder *h)
 {
-	struct cm_msg m;
-	int rc;
-
-	while ((rc = cm_recv(h->cfg->cm_fd, &h->cm_rb, &m)) == 0) {
-		/* The kernel channel has no ACCM: frames are not
-		 * async-framed on this path. */
-		if (m.type == CM_CALL_SLI)
-			log_debug("Set-Link-Info ignored on the kernel path");
-		if (m.type == CM_CALL_DOWN) {
-			snprintf(h->end_reason, sizeof(h->end_reason), "%s",
-				 m.text);
-			return false;
-		}
-	}
-	if (rc == 1)
-		return true;
-	snprintf(h->end_reason, sizeof(h->end_reason),
-		 "call manager closed the call");
-	return false;
+	return cm_call_poll(h->cfg->cm_fd, &h->cm_rb, kh_on_sli, NULL,
+			    h->end_reason, sizeof(h->end_reason));
 }
 
 /* false when pppd let go of the channel (or died). */
@@ -238,20 +230,6 @@ static bool chan_readable(struct holder *h)
 	snprintf(h->end_reason, sizeof(h->end_reason),
 		 "pppd closed the kernel channel");
 	return false;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = kh_on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = kh_on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static void holder_loop(struct holder *h)
@@ -299,7 +277,7 @@ int kernel_holder_run(const struct kernel_holder_config *cfg)
 	h.cfg = cfg;
 	h.status_fd = -1;
 	h.started_us = now_us();
-	install_signals();
+	install_holder_signals(kh_on_usr1, kh_on_stop);
 	if (cfg->status_path)
 		h.status_fd = status_listen(cfg->status_path);
 	inet_ntop(AF_INET, &cfg->server, a, sizeof(a));

@@ -82,6 +82,10 @@ int write_all(int fd, const void *buf, size_t n);
  * EOF, or -errno. */
 int read_full_timeout(int fd, void *buf, size_t n, int timeout_ms);
 int set_nonblock(int fd, bool on);
+/* The signals of a process that holds a call (gateway, kernel holder):
+ * SIGUSR1 to on_usr1 (statistics), SIGTERM, SIGINT and SIGHUP to on_stop,
+ * SIGPIPE ignored. */
+void install_holder_signals(void (*on_usr1)(int), void (*on_stop)(int));
 /* Point fd at /dev/null. */
 void fd_to_devnull(int fd);
 

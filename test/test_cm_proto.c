@@ -258,6 +258,59 @@ static void test_recv(void)
 	close(sv[1]);
 }
 
+struct sli_log {
+	int n;
+	uint32_t last_send_accm;
+};
+
+static void count_sli(void *ctx, const struct cm_msg *m)
+{
+	struct sli_log *l = ctx;
+
+	l->n++;
+	l->last_send_accm = m->send_accm;
+}
+
+/* cm_call_poll: every SLI handed over in order, the call's end and its
+ * cause, "none yet" keeps the call up. */
+static void test_call_poll(void)
+{
+	struct cm_rbuf rb = { .len = 0 };
+	struct sli_log l = { 0, 0 };
+	char reason[64] = "";
+	int sv[2];
+	bool up;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+		CHECK(0, "socketpair: %s", strerror(errno));
+		return;
+	}
+	up = cm_call_poll(sv[0], &rb, count_sli, &l, reason, sizeof(reason));
+	CHECK(up && l.n == 0, "empty socket: expected up and no SLI, saw %d %d",
+	      up, l.n);
+	CHECK(write(sv[1], up_bytes, sizeof(up_bytes)) == (ssize_t)sizeof(up_bytes) &&
+	      write(sv[1], sli_bytes, sizeof(sli_bytes)) == (ssize_t)sizeof(sli_bytes) &&
+	      write(sv[1], sli_bytes, sizeof(sli_bytes)) == (ssize_t)sizeof(sli_bytes),
+	      "write");
+	up = cm_call_poll(sv[0], &rb, count_sli, &l, reason, sizeof(reason));
+	CHECK(up && l.n == 2 && l.last_send_accm == 0xffffffff,
+	      "two SLIs: expected up and 2 handed over, saw %d %d 0x%08x", up,
+	      l.n, l.last_send_accm);
+	CHECK(write(sv[1], sli_bytes, sizeof(sli_bytes)) == (ssize_t)sizeof(sli_bytes) &&
+	      write(sv[1], down_bytes, sizeof(down_bytes)) == (ssize_t)sizeof(down_bytes),
+	      "write");
+	up = cm_call_poll(sv[0], &rb, count_sli, &l, reason, sizeof(reason));
+	CHECK(!up && l.n == 3 && strcmp(reason, "gone.") == 0,
+	      "SLI then CALL_DOWN: expected down with its text and 3 SLIs, saw %d %d '%s'",
+	      up, l.n, reason);
+	close(sv[1]);
+	rb.len = 0;
+	up = cm_call_poll(sv[0], &rb, count_sli, &l, reason, sizeof(reason));
+	CHECK(!up && strcmp(reason, "call manager closed the call") == 0,
+	      "closed socket: expected down, saw %d '%s'", up, reason);
+	close(sv[0]);
+}
+
 int main(void)
 {
 	test_encode();
@@ -266,5 +319,6 @@ int main(void)
 	test_bad();
 	test_rbuf();
 	test_recv();
+	test_call_poll();
 	return check_done("test_cm_proto");
 }

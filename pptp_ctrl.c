@@ -95,24 +95,10 @@ static void ctrl_log(struct ctrl_conn *c, int level, const char *fmt, ...)
 }
 
 /* 1: one more in this window; 0: the first one held back in it;
- * -1: held back again. */
-static int rate_take(struct ctrl_rate *r, uint64_t now, uint32_t burst)
+ * -1: held back again (ratelimit.h). */
+static int rate_take(struct rate_window *r, uint64_t now, uint32_t burst)
 {
-	if (now - r->start >= CTRL_RATE_WINDOW_MS) {
-		r->start = now;
-		r->n = 0;
-	}
-	if (r->n < burst) {
-		r->n++;
-		return 1;
-	}
-	if (r->dropped < UINT32_MAX)
-		r->dropped++;
-	if (r->n == burst) {
-		r->n++;
-		return 0;
-	}
-	return -1;
+	return rate_window_take(r, now, burst, CTRL_RATE_WINDOW_MS);
 }
 
 static const char *const log_kind_names[CLOG_KINDS] = {
@@ -131,8 +117,8 @@ static void ctrl_logk(struct ctrl_conn *c, enum ctrl_log_kind k,
 static void ctrl_logk(struct ctrl_conn *c, enum ctrl_log_kind k,
 		      uint64_t now, int level, const char *fmt, ...)
 {
-	struct ctrl_rate *r = &c->log_rate[k];
-	uint32_t held = r->dropped;
+	struct rate_window *r = &c->log_rate[k];
+	uint32_t held = r->held;
 	char line[sizeof(c->ev[0].text)];
 	va_list ap;
 	int t = rate_take(r, now, level >= 2 ? CTRL_LOG_DEBUG_BURST
@@ -146,7 +132,7 @@ static void ctrl_logk(struct ctrl_conn *c, enum ctrl_log_kind k,
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	r->dropped = 0;
+	r->held = 0;
 	if (held)
 		ctrl_log(c, level, "%s (%u like it suppressed before)", line,
 			 held);
@@ -983,7 +969,8 @@ static void tick_calls(struct ctrl_conn *c, uint64_t now)
 {
 	/* Held-back Set-Link-Info goes when the second is over (the
 	 * deadline says so), not earlier. */
-	bool sli_due = now - c->sli_rate.start >= CTRL_RATE_WINDOW_MS;
+	bool sli_due = !c->sli_rate.started ||
+		       now >= rate_window_end(&c->sli_rate, CTRL_RATE_WINDOW_MS);
 
 	for (size_t i = 0; i < CTRL_CALLS_MAX; i++) {
 		struct ctrl_call *call = &c->calls[i];
@@ -1072,8 +1059,8 @@ uint64_t ctrl_deadline(const struct ctrl_conn *c)
 			d = call->deadline;
 		if (call->in_use && call->sli_pending &&
 		    call->state == CALL_ESTABLISHED &&
-		    c->sli_rate.start + CTRL_RATE_WINDOW_MS < d)
-			d = c->sli_rate.start + CTRL_RATE_WINDOW_MS;
+		    rate_window_end(&c->sli_rate, CTRL_RATE_WINDOW_MS) < d)
+			d = rate_window_end(&c->sli_rate, CTRL_RATE_WINDOW_MS);
 	}
 	return d;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "pptp_msg.h"
+#include "ratelimit.h"
 
 /* Calls one control connection carries at most: the call manager serves
  * the pptp processes of one machine, so a few hundred is plenty and keeps
@@ -118,13 +119,6 @@ struct ctrl_call {
 	uint32_t sli_send, sli_recv, told_send, told_recv;
 };
 
-/* At most burst events per CTRL_RATE_WINDOW_MS; dropped counts those
- * held back since the last one let through. */
-struct ctrl_rate {
-	uint64_t start;
-	uint32_t n;
-	uint32_t dropped;
-};
 
 /* Kinds of log line a server can make us repeat, each rate-limited. */
 enum ctrl_log_kind {
@@ -152,10 +146,10 @@ struct ctrl_conn {
 	bool echo_outstanding;
 	uint32_t echo_id;
 	uint64_t echo_sent;
-	struct ctrl_rate echo_rate;	/* Echo-Replies we send */
-	struct ctrl_rate log_rate[CLOG_KINDS];
-	struct ctrl_rate sli_rate;
-	struct ctrl_rate refuse_rate;	/* our refusals of OCRQ/ICRQ */
+	struct rate_window echo_rate;	/* Echo-Replies we send */
+	struct rate_window log_rate[CLOG_KINDS];
+	struct rate_window sli_rate;
+	struct rate_window refuse_rate;	/* our refusals of OCRQ/ICRQ */
 	struct ctrl_resync rs;
 	uint16_t next_serial;
 	uint16_t next_call_id;

@@ -71,19 +71,11 @@ void log_line(int prio, const char *label, int minlevel, const char *func,
 bool log_limit_allow(struct log_limit *l, uint64_t now_ms,
 		     uint32_t *suppressed)
 {
-	if (l->window_start_ms == 0 ||
-	    now_ms - l->window_start_ms >= LOG_LIMIT_WINDOW_MS) {
-		l->window_start_ms = now_ms ? now_ms : 1;
-		l->in_window = 0;
-	}
-	if (l->in_window >= LOG_LIMIT_BURST) {
-		if (l->suppressed < UINT32_MAX)
-			l->suppressed++;
+	if (rate_window_take(&l->w, now_ms, LOG_LIMIT_BURST,
+			     LOG_LIMIT_WINDOW_MS) <= 0)
 		return false;
-	}
-	l->in_window++;
-	*suppressed = l->suppressed;
-	l->suppressed = 0;
+	*suppressed = l->w.held;
+	l->w.held = 0;
 	return true;
 }
 

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ratelimit.h"
+
 /* --loglevel, as pptp-linux reads it: the level decides only how much
  * per-packet and per-message detail is written.  The normal lines (the
  * call's milestones, its end and why) and every warning go out at every
@@ -36,9 +38,7 @@ void log_line(int prio, const char *label, int minlevel, const char *func,
 #define LOG_LIMIT_BURST 10
 #define LOG_LIMIT_WINDOW_MS 1000
 struct log_limit {
-	uint64_t window_start_ms;
-	uint32_t in_window;	/* lines written in this window */
-	uint32_t suppressed;	/* held back since the last line written */
+	struct rate_window w;	/* ratelimit.h */
 };
 /* Pure: may a line go out at now_ms?  When it may, *suppressed is set to
  * the number held back before it (and the count restarts). */

@@ -467,6 +467,119 @@ t_sync_mppe() {
 	pass
 }
 
+# ------------------------------------------- sync downstream bench (opt-in)
+# Not a test of the default suite: run.sh --bench sync (bench/sync_qemu.sh).
+# Sync mode downstream through the real N_SYNC_PPP line discipline, which
+# takes each chunk the pty's flush work hands it as one frame: UDP
+# datagrams from the server side of the tunnel to the client's ppp
+# address, counted intact and distinct by the receiver (bench/udpflow),
+# for our client and pptp-linux 1.10 in the same guest run.
+UDPFLOW=/usr/bin/udpflow
+PPTP_LINUX_BIN=/usr/lib/pptp-linux/pptp
+BENCH_PORT=9000
+BENCH_SIZE=${E2E_BENCH_SIZE:-64}
+
+# Sum of the IP/UDP counters that say a datagram died in the client's
+# stack rather than in the tunnel: IP header/length errors, truncated
+# packets, UDP receive-buffer overflows.
+cli_stack_drops() {
+	cli cat /proc/net/snmp /proc/net/netstat | awk '
+		/^Ip: / { if (++ip == 1) { for (i = 2; i <= NF; i++) h[i] = $i } else { for (i = 2; i <= NF; i++) if (h[i] == "InHdrErrors" || h[i] == "InDiscards") s += $i } }
+		/^IpExt: / { if (++ie == 1) { for (i = 2; i <= NF; i++) e[i] = $i } else { for (i = 2; i <= NF; i++) if (e[i] == "InTruncatedPkts" || e[i] == "InCsumErrors") s += $i } }
+		/^Udp: / { if (++u == 1) { for (i = 2; i <= NF; i++) g[i] = $i } else { for (i = 2; i <= NF; i++) if (g[i] == "RcvbufErrors" || g[i] == "InCsumErrors") rb += $i } }
+		END { print s + 0, rb + 0 }'
+}
+cli_if_stat() { cli cat "/sys/class/net/$IFACE/statistics/$1" 2>/dev/null || echo 0; }
+srv_ppp_if() {
+	$IP -n srv -o -4 addr show 2>/dev/null | awk -v peer="$ADDR" '$6 ~ "^" peer "/" { print $2; exit }'
+}
+srv_if_stat() { srv cat "/sys/class/net/$SIFACE/statistics/$1" 2>/dev/null || echo 0; }
+recv_ready() { grep -q '^ready=1' "$1"; }
+# The gateway's GRE counters (both clients log them on SIGUSR1, in the
+# same words): "accepted lost", cumulative.
+usr1_count() { syslog_since | grep -c 'rx accepted *='; }
+usr1_more() { [ "$(usr1_count)" -gt "$1" ]; }
+gre_counters() {
+	local n
+	n=$(usr1_count)
+	kill -USR1 "$GW" 2>/dev/null || { echo "? ?"; return; }
+	wait_until 5 usr1_more "$n" || { echo "? ?"; return; }
+	sleep 0.3	# the rest of the block
+	echo "$(syslog_since | sed -n 's/.*rx accepted *= *\([0-9]*\).*/\1/p' | tail -1) $(syslog_since | sed -n 's/.*rx lost *= *\([0-9]*\).*/\1/p' | tail -1)"
+}
+delta() { # after before
+	case "$1$2" in *'?'*) echo '?' ;; *) echo $(($1 - $2)) ;; esac
+}
+kv() { sed -n "s/^$1=//p" "$2" | tail -1; }
+
+# sync_load NAME COUNT RATE MAX_S: one load on the live call; says one
+# line of key=value figures for bench/sync_qemu.sh.
+sync_load() {
+	local name=$1 count=$2 rate=$3 maxs=$4 rp r0 e0 d0 b0 t0 st0 cp0 k0 g0 r1 e1 d1 b1 t1 st1 cp1 k1 g1 out in
+	out=$LOG/recv-$CLIENT-$name
+	r0=$(cli_if_stat rx_packets) e0=$(cli_if_stat rx_errors) d0=$(cli_if_stat rx_dropped) b0=$(cli_if_stat rx_bytes)
+	t0=$(srv_if_stat tx_packets) st0=$(cli_stack_drops)
+	cp0=$(grep -c -i -E 'unsupported protocol|protrej|protocol-reject|bad|error' "$LOG/pppd-$CLIENT.log")
+	k0=$(dmesg | wc -l)
+	g0=$(gre_counters)
+	cli $UDPFLOW recv "$ADDR" "$BENCH_PORT" "$count" "$BENCH_SIZE" 5000 $((maxs + 30)) >"$out" 2>&1 &
+	rp=$!
+	wait_until 5 recv_ready "$out" || fail "$CLIENT $name: receiver not ready: $(cat "$out")"
+	in=$LOG/send-$CLIENT-$name
+	srv $UDPFLOW send "$ADDR" "$BENCH_PORT" "$count" "$BENCH_SIZE" "$rate" "$maxs" >"$in" 2>&1 ||
+		fail "$CLIENT $name: sender failed: $(cat "$in")"
+	wait_until 40 gone "$rp" || { kill "$rp"; fail "$CLIENT $name: receiver still running 40s after the sender ended"; }
+	r1=$(cli_if_stat rx_packets) e1=$(cli_if_stat rx_errors) d1=$(cli_if_stat rx_dropped) b1=$(cli_if_stat rx_bytes)
+	t1=$(srv_if_stat tx_packets) st1=$(cli_stack_drops)
+	cp1=$(grep -c -i -E 'unsupported protocol|protrej|protocol-reject|bad|error' "$LOG/pppd-$CLIENT.log")
+	k1=$(dmesg | wc -l)
+	g1=$(gre_counters)
+	[ -n "$(kv received "$out")" ] || fail "$CLIENT $name: receiver printed no result: $(cat "$out")"
+	say "$T: client=$CLIENT load=$name rate=$rate sent=$(kv sent "$in") send_s=$(kv send_s "$in") srv_ppp_tx=$((t1 - t0)) gre_accepted=$(delta ${g1% *} ${g0% *}) gre_lost=$(delta ${g1#* } ${g0#* }) received=$(kv received "$out") bad=$(kv bad "$out") dup=$(kv dup "$out") reordered=$(kv reordered "$out") recv_s=$(kv recv_s "$out") recv_rate=$(kv recv_rate "$out") cli_ppp_rx=$((r1 - r0)) cli_ppp_rx_bytes=$((b1 - b0)) cli_ppp_rx_errors=$((e1 - e0)) cli_ppp_rx_dropped=$((d1 - d0)) ip_drops=$(( ${st1% *} - ${st0% *} )) udp_rcvbuf_errors=$(( ${st1#* } - ${st0#* } )) pppd_complaints=$((cp1 - cp0)) kernel_log_lines=$((k1 - k0))"
+}
+
+# One client: the call up in sync mode without MPPE (as t_sync), both
+# loads, then a clean teardown and nothing left in either namespace.
+sync_bench_client() { # ours|pptp-linux
+	CLIENT=$1
+	case "$CLIENT" in
+	ours) PPTP=/usr/sbin/pptp ;;
+	pptp-linux) PPTP=$PPTP_LINUX_BIN ;;
+	esac
+	[ -x "$PPTP" ] || fail "$CLIENT: no binary $PPTP in the guest"
+	start_server nomppe
+	PPTP_OPTS=--sync
+	start_nm_client "$CLIENT" sync noaccomp nopcomp novj noccp
+	wait_up || fail "$CLIENT: no ppp interface after ${UP_WAIT}s (--sync + pppd sync)"
+	SIFACE=$(srv_ppp_if)
+	GW=$(pptp_titled "GRE-to-PPP" pptpgw | head -1)
+	[ -n "$GW" ] || fail "$CLIENT: no GRE-to-PPP gateway process: $(pptp_list)"
+	[ -n "$SIFACE" ] || fail "$CLIENT: no server-side ppp interface for $ADDR"
+	ping_ok cli -I "$IFACE" "$LOCAL_PPP" || fail "$CLIENT: ping over $IFACE failed"
+	sync_load flat "${E2E_BENCH_FLAT_N:-20000}" 0 "${E2E_BENCH_FLAT_S:-10}"
+	sync_load paced "${E2E_BENCH_PACED_N:-3000}" "${E2E_BENCH_RATE:-500}" "${E2E_BENCH_PACED_S:-15}"
+	kill "$PPPD_PID"
+	wait_until 15 gone "$PPPD_PID" || fail "$CLIENT: pppd did not exit after SIGTERM"
+	expect_pptp_exit "pppd exited ($CLIENT)"
+	stop_ns cli
+	stop_ns srv
+	sleep 1
+	rm -f /var/run/pptp/* 2>/dev/null
+}
+
+# Repetition N: odd ones start with our client, even ones with pptp-linux.
+t_sync_bench() { # rep
+	[ -x "$UDPFLOW" ] || fail "no $UDPFLOW in the guest (run.sh --bench sync puts it there)"
+	if [ $(($1 % 2)) -eq 1 ]; then
+		sync_bench_client ours
+		sync_bench_client pptp-linux
+	else
+		sync_bench_client pptp-linux
+		sync_bench_client ours
+	fi
+	pass
+}
+
 t_teardown_pppd() {
 	start_server
 	start_nm_client a require-mppe-128
@@ -784,6 +897,7 @@ run_one() { # name
 	kernel-two-calls) t_kernel_two_calls ;;
 	kernel-fallback) t_kernel_fallback ;;
 	kernel-bulk) t_kernel_bulk ;;
+	sync-bench-[0-9]*) t_sync_bench "${T#sync-bench-}" ;;
 	*) fail "unknown test" ;;
 	esac
 	fail "test ended without a verdict"
@@ -834,11 +948,13 @@ else
 		mkdir -p "$LOGROOT/$t"
 		wc -l <"$SYSLOG" >"$LOGROOT/$t/syslog-start" 2>/dev/null || echo 0 >"$LOGROOT/$t/syslog-start"
 		t0=$(now)
-		timeout -s KILL "$TEST_LIMIT" sh /e2e/guest.sh --run "$t" >"$LOGROOT/$t/trace" 2>&1
+		lim=$TEST_LIMIT
+		case "$t" in sync-bench-*) lim=${E2E_BENCH_LIMIT:-300} ;; esac
+		timeout -s KILL "$lim" sh /e2e/guest.sh --run "$t" >"$LOGROOT/$t/trace" 2>&1
 		if [ -f "$LOGROOT/$t/result" ]; then
 			r=$(cat "$LOGROOT/$t/result")
 		else
-			r="FAIL: test process hit the ${TEST_LIMIT}s limit"
+			r="FAIL: test process hit the ${lim}s limit"
 		fi
 		tail -n +"$(( $(cat "$LOGROOT/$t/syslog-start") + 1 ))" "$SYSLOG" >"$LOGROOT/$t/syslog"
 		grep '^e2e-guest:' "$LOGROOT/$t/trace"

@@ -6,10 +6,15 @@
 # usage: bash test/e2e/run.sh --pptp PATH|pptp-linux [--cache DIR]
 #            [--keep-logs DIR] [--only TEST[,TEST...]] [--xfail TEST[,TEST...]]
 #            [--timeout SECONDS] [--plugin PATH]
+#        bash test/e2e/run.sh --pptp PATH --bench sync [--bench-reps N]
 #
 # --plugin: the kernel data path's pppd plugin (default: plugin/pptp-kernel.so
 # beside the binary, when there is one). Without it the kernel-* tests fail
 # at once and say why (pptp-linux has no kernel data path: XFAIL there).
+# --bench sync: instead of the tests, the opt-in sync downstream bench
+# (sync-bench-1..N: our client and pptp-linux 1.10 in the same guest, UDP
+# from the server side through pppd's sync line discipline; NOTE lines
+# carry the figures, bench/sync_qemu.sh turns them into a table).
 #
 # Prints "PASS name", "FAIL name: reason" or "XFAIL name: reason" per test and
 # ends with "e2e: N passed, N failed". Exit status is non-zero if any test
@@ -32,9 +37,12 @@ kernel-launch kernel-peers kernel-two-calls kernel-fallback kernel-bulk"
 # The kernel data path (pptp --kernel + pptp-kernel.so): not in pptp-linux.
 KERNEL_TESTS="kernel-launch kernel-peers kernel-two-calls kernel-fallback kernel-bulk"
 PLUGIN=
+BENCH=
+BENCH_REPS=3
+BENCH_TESTS=
 
 usage() {
-	sed -n '6,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '6,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -47,6 +55,8 @@ while [ $# -gt 0 ]; do
 	--xfail) XFAIL="$XFAIL ${2:-}"; shift 2 ;;
 	--timeout) RUN_TIMEOUT=${2:-}; shift 2 ;;
 	--plugin) PLUGIN=${2:-}; shift 2 ;;
+	--bench) BENCH=${2:-}; shift 2 ;;
+	--bench-reps) BENCH_REPS=${2:-}; shift 2 ;;
 	-h|--help) usage ;;
 	*) echo "e2e: unknown argument: $1" >&2; usage ;;
 	esac
@@ -61,9 +71,20 @@ if [ "$PPTP" = pptp-linux ] && [ -z "$XFAIL" ]; then
 fi
 ONLY=$(echo "$ONLY" | tr ',' ' ')
 XFAIL=$(echo "$XFAIL" | tr ',' ' ')
+# The bench replaces the test selection; it is never part of the suite.
+if [ -n "$BENCH" ]; then
+	[ "$BENCH" = sync ] || { echo "e2e: unknown bench '$BENCH' (benches: sync)" >&2; exit 2; }
+	case "$BENCH_REPS" in [1-9]|10) ;; *) echo "e2e: --bench-reps must be 1..10" >&2; exit 2 ;; esac
+	[ -z "$ONLY" ] || { echo "e2e: --bench and --only do not mix" >&2; exit 2; }
+	for i in $(seq 1 "$BENCH_REPS"); do BENCH_TESTS="$BENCH_TESTS sync-bench-$i"; done
+	ONLY=$(echo $BENCH_TESTS)
+	XFAIL=
+	# Each repetition: two calls up, two loads each, under TCG.
+	[ "$RUN_TIMEOUT" = 900 ] && RUN_TIMEOUT=$((120 + BENCH_REPS * 300))
+fi
 
 for t in $ONLY $XFAIL; do
-	case " $(echo $ALL_TESTS) " in
+	case " $(echo $ALL_TESTS $BENCH_TESTS) " in
 	*" $t "*) ;;
 	*) echo "e2e: unknown test '$t' (tests: $(echo $ALL_TESTS))" >&2; exit 2 ;;
 	esac
@@ -365,11 +386,22 @@ build_overlay() {
 			{ echo "e2e: plugin '$PLUGIN' or the guest's pppd plugin directory missing" >&2; return 1; }
 		put "$PLUGIN" "$tree/$pdir/pptp-kernel.so" || return 1
 	fi
+	# The bench's datagram source and sink (static: the guest has only
+	# the libraries of the programs in it).
+	if [ -n "$BENCH" ]; then
+		mkdir -p "$tree/usr/bin"
+		${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -static -o "$tree/usr/bin/udpflow" \
+			"$HERE/../../bench/udpflow.c" || { echo "e2e: cannot build bench/udpflow.c (static)" >&2; return 1; }
+	fi
 	{
 		echo "E2E_ONLY='$ONLY'"
+		echo "E2E_BENCH_LIMIT=$((RUN_TIMEOUT / (BENCH_REPS > 0 ? BENCH_REPS : 1)))"
+		for v in FLAT_N FLAT_S PACED_N PACED_S RATE SIZE; do
+			eval "[ -z \"\${E2E_BENCH_$v:-}\" ] || echo \"E2E_BENCH_$v=\$E2E_BENCH_$v\""
+		done
 		echo "E2E_XFAIL='$XFAIL'"
 		echo "E2E_GUARD=$((RUN_TIMEOUT > 60 ? RUN_TIMEOUT - 20 : RUN_TIMEOUT))"
-		echo "E2E_TESTS='$(echo $ALL_TESTS)'"
+		echo "E2E_TESTS='$(echo $ALL_TESTS $BENCH_TESTS)'"
 	} >"$tree/e2e/config"
 	(cd "$tree" && find . | LC_ALL=C sort | "$BUSYBOX" cpio -o -H newc 2>/dev/null) |
 		gzip -1 >"$WORK/overlay.cpio.gz"
@@ -433,7 +465,7 @@ if [ $QRC -eq 124 ] || [ $QRC -eq 137 ]; then
 else
 	why="guest ended without reporting it (qemu exit $QRC)"
 fi
-for t in $ALL_TESTS; do
+for t in $ALL_TESTS $BENCH_TESTS; do
 	if [ -n "$ONLY" ]; then
 		case " $ONLY " in *" $t "*) ;; *) continue ;; esac
 	fi

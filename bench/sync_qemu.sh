@@ -14,8 +14,8 @@
 # the load: E2E_BENCH_FLAT_N (20000 datagrams, at most E2E_BENCH_FLAT_S
 # = 8 s of sending), E2E_BENCH_RATE (400/s) with E2E_BENCH_PACED_N (2000,
 # at most E2E_BENCH_PACED_S = 10 s), E2E_BENCH_SIZE (64-byte payload).
-# Writes $BENCH_RESULTS/sync-qemu.txt (table, then every raw line) and
-# sync-qemu.tsv; the last line printed is the table's ratio summary.
+# Writes $BENCH_RESULTS/$SYNC_QEMU_NAME.txt (table, then every raw line)
+# and .tsv; SYNC_QEMU_NAME is sync-qemu unless set.
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +23,7 @@ TOP=$(cd "$HERE/.." && pwd)
 REPS=${SYNC_QEMU_REPS:-3}
 OURS=${BENCH_OURS:-$TOP/pptp}
 RESULTS=${BENCH_RESULTS:-$HERE/results}
+NAME=${SYNC_QEMU_NAME:-sync-qemu}
 export E2E_BENCH_FLAT_N=${E2E_BENCH_FLAT_N:-20000} E2E_BENCH_FLAT_S=${E2E_BENCH_FLAT_S:-8}
 export E2E_BENCH_RATE=${E2E_BENCH_RATE:-400} E2E_BENCH_PACED_N=${E2E_BENCH_PACED_N:-2000}
 export E2E_BENCH_PACED_S=${E2E_BENCH_PACED_S:-10} E2E_BENCH_SIZE=${E2E_BENCH_SIZE:-64}
@@ -53,7 +54,7 @@ if [ ! -s "$WORK/notes" ]; then
 fi
 
 mkdir -p "$RESULTS"
-awk -v reps="$REPS" -v size="$E2E_BENCH_SIZE" -v tsv="$RESULTS/sync-qemu.tsv" '
+awk -v reps="$REPS" -v size="$E2E_BENCH_SIZE" -v tsv="$RESULTS/$NAME.tsv" '
 function med(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -78,7 +79,9 @@ function add(key, v) { vals[key] = (key in vals) ? vals[key] " " v : v }
 	# trims it to its first packet).  rx_bytes counts each frame without
 	# its 2 protocol bytes: k datagrams of 28 + size bytes of IP run
 	# together make k * (28 + size) + 4 * (k - 1) bytes in one frame.
-	add(c SUBSEP l SUBSEP "merged", int((f["cli_ppp_rx_bytes"] + 4 * f["cli_ppp_rx"]) / (32 + size) - f["cli_ppp_rx"] + 0.5))
+	mg = int((f["cli_ppp_rx_bytes"] + 4 * f["cli_ppp_rx"]) / (32 + size) - f["cli_ppp_rx"] + 0.5)
+	add(c SUBSEP l SUBSEP "merged", mg)
+	add(c SUBSEP l SUBSEP "mergedpct", mg + f["cli_ppp_rx"] > 0 ? sprintf("%.1f", 100 * mg / (mg + f["cli_ppp_rx"])) : 0)
 	if (f["gre_lost"] != "?")
 		add(c SUBSEP l SUBSEP "grelost", f["gre_lost"])
 	add(c SUBSEP l SUBSEP "errs", f["cli_ppp_rx_errors"] + f["pppd_complaints"] + f["ip_drops"] + f["bad"])
@@ -89,12 +92,12 @@ function add(key, v) { vals[key] = (key in vals) ? vals[key] " " v : v }
 END {
 	printf "%-12s %-40s %-20s %-20s %s\n", "load", "metric", "ours", "pptp-linux", "ours/pptp-linux"
 	print "test\tmetric\tours\tpptp_linux\tratio\tratio_min\tratio_max\treps" >tsv
-	split("sent tunnel pppin received loss rps merged grelost errs rcvbuf", ms, " ")
-	split("datagrams sent|entered the tunnel (server ppp tx)|frames pppd got (client ppp rx)|received intact|loss % (of sent)|received/s|merged: rode inside another frame|GRE lost (client counter)|rx errors+complaints+bad|UDP rcvbuf/csum drops", md, "|")
+	split("sent tunnel pppin received loss rps merged mergedpct grelost errs rcvbuf", ms, " ")
+	split("datagrams sent|entered the tunnel (server ppp tx)|frames pppd got (client ppp rx)|received intact|loss % (of sent)|received/s|merged: rode inside another frame|merged, % of datagrams that reached pppd|GRE lost (client counter)|rx errors+complaints+bad|UDP rcvbuf/csum drops", md, "|")
 	for (li = 1; li <= nl; li++) {
 		l = loads[li]
 		label = l == "flat" ? "flat out" : "paced " rate[l] "/s"
-		for (mi = 1; mi <= 10; mi++) {
+		for (mi = 1; mi <= 11; mi++) {
 			m = ms[mi]
 			o = ((("ours" SUBSEP l SUBSEP m) in vals)) ? med(vals["ours" SUBSEP l SUBSEP m]) : "?"; olo = lo; ohi = hi
 			t = ((("pptp-linux" SUBSEP l SUBSEP m) in vals)) ? med(vals["pptp-linux" SUBSEP l SUBSEP m]) : "?"; tlo = lo; thi = hi
@@ -106,8 +109,8 @@ END {
 						rl = rl " " sprintf("%.2f", r[k, "ours", l] / r[k, "pptp-linux", l])
 				if (rl != "") { rm = med(rl); ratio = sprintf("%.2f [%.2f-%.2f]", rm, lo, hi)
 					printf "sync_qemu_%s\trecv_per_s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%d\n", l, o, t, rm, lo, hi, split(rl, tmp, " ") >tsv }
-			} else if (m == "received" || m == "loss" || m == "merged")
-				printf "sync_qemu_%s\t%s\t%s\t%s\t\t\t\t%d\n", l, m == "loss" ? "loss_pct" : m, o, t, split(vals["ours" SUBSEP l SUBSEP m], tmp, " ") >tsv
+			} else if (m == "received" || m == "loss" || m == "merged" || m == "mergedpct")
+				printf "sync_qemu_%s\t%s\t%s\t%s\t\t\t\t%d\n", l, m == "loss" ? "loss_pct" : m == "mergedpct" ? "merged_pct" : m, o, t, split(vals["ours" SUBSEP l SUBSEP m], tmp, " ") >tsv
 			printf "%-12s %-40s %-20s %-20s %s\n", mi == 1 ? label : "", md[mi],
 				o (olo != ohi ? " [" olo "-" ohi "]" : ""), t (tlo != thi ? " [" tlo "-" thi "]" : ""), ratio
 		}
@@ -128,7 +131,7 @@ END {
 	echo "# raw, one line per client, load and repetition:"
 	sed 's/^NOTE //' "$WORK/notes"
 	echo "# $(grep -E '^e2e:' "$WORK/out" | tail -1)"
-} >"$RESULTS/sync-qemu.txt"
+} >"$RESULTS/$NAME.txt"
 cat "$WORK/table"
-echo "sync_qemu: wrote $RESULTS/sync-qemu.txt and sync-qemu.tsv" >&2
+echo "sync_qemu: wrote $RESULTS/$NAME.txt and $NAME.tsv" >&2
 grep -q '^e2e: [0-9]* passed, 0 failed' "$WORK/out"

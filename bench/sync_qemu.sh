@@ -80,6 +80,7 @@ function add(key, v) { vals[key] = (key in vals) ? vals[key] " " v : v }
 	# its 2 protocol bytes: k datagrams of 28 + size bytes of IP run
 	# together make k * (28 + size) + 4 * (k - 1) bytes in one frame.
 	mg = int((f["cli_ppp_rx_bytes"] + 4 * f["cli_ppp_rx"]) / (32 + size) - f["cli_ppp_rx"] + 0.5)
+	if (mg <= 0) mg = 0	# a short non-load frame (IPv6 ND, LCP) in the counts
 	add(c SUBSEP l SUBSEP "merged", mg)
 	add(c SUBSEP l SUBSEP "mergedpct", mg + f["cli_ppp_rx"] > 0 ? sprintf("%.1f", 100 * mg / (mg + f["cli_ppp_rx"])) : 0)
 	if (f["gre_lost"] != "?")

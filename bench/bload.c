@@ -443,6 +443,38 @@ static int is_child(int pid)
 	return 0;
 }
 
+/* $BLOAD_SMAPS_DIR (bench/run.sh: BENCH_SMAPS): a copy of each measured
+ * process's /proc/PID/smaps at the end sample, DIR/PID.smaps, headed by
+ * a line naming the process and its program (README "Speed", memory). */
+static void save_smaps(const struct sample *e)
+{
+	const char *dir = getenv("BLOAD_SMAPS_DIR");
+
+	for (int i = 0; dir && *dir && i < e->n; i++) {
+		char src[64], dst[512], exe[256], buf[8192];
+		ssize_t k = -1;
+		size_t n;
+		FILE *in, *out;
+
+		snprintf(src, sizeof(src), "/proc/%d/exe", e->p[i].pid);
+		k = readlink(src, exe, sizeof(exe) - 1);
+		exe[k < 0 ? 0 : k] = '\0';
+		snprintf(src, sizeof(src), "/proc/%d/smaps", e->p[i].pid);
+		snprintf(dst, sizeof(dst), "%s/%d.smaps", dir, e->p[i].pid);
+		in = fopen(src, "r");
+		out = in ? fopen(dst, "w") : NULL;
+		if (out) {
+			fprintf(out, "# pid=%d comm=%s exe=%s\n", e->p[i].pid,
+				e->p[i].comm, exe);
+			while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+				fwrite(buf, 1, n, out);
+			fclose(out);
+		}
+		if (in)
+			fclose(in);
+	}
+}
+
 static void report_cpu(const struct sample *b, const struct sample *e)
 {
 	uint64_t ticks = 0, rss = 0, rss_gw = 0;
@@ -1069,6 +1101,7 @@ int main(int argc, char **argv)
 		else
 			rc = -1;
 		take_sample(&s1);	/* every client process still alive */
+		save_smaps(&s1);
 		report_cpu(&s0, &s1);
 	}
 	stop_calls();

@@ -91,6 +91,9 @@ VETH=pbv$SUF
 SRV=203.0.113.1
 CLI=203.0.113.2
 export PPTP_RUNDIR=$WORK/run	# our call manager's socket; pptp-linux ignores it
+# BENCH_SMAPS=DIR: bload copies each client process's smaps there at its
+# end sample (DIR/TEST.CLIENT.REP/PID.smaps), to see where memory goes
+if [ -n "${BENCH_SMAPS:-}" ]; then mkdir -p "$BENCH_SMAPS" || exit 1; fi
 mkdir -p "$PPTP_RUNDIR"
 BG=""	# pids we started and have not reaped
 
@@ -190,6 +193,10 @@ bload_run() {
 	local prof=()
 	[ -n "${PERF_OUT:-}" ] &&
 		prof=(perf record -q ${PERF_ARGS:--e cpu-clock -F 4999 -g} -o "$PERF_OUT" --)
+	local smaps=""
+	[ -n "${BENCH_SMAPS:-}" ] && [ -n "${RUN_TAG:-}" ] &&
+		smaps=$BENCH_SMAPS/$RUN_TAG && mkdir -p "$smaps"
+	BLOAD_SMAPS_DIR=$smaps \
 	timeout -k 2 $RUN_TIMEOUT ip netns exec "$NS_C" "${prof[@]}" "$BLOAD" --srvlog "$WORK/r.log" \
 		--out "$out" "$@" -- "$(client_bin "$c")" $SRV --nolaunchpppd \
 		--nohostroute ${CLIENT_ARGS:-} 2>>"$WORK/client.err"
@@ -337,17 +344,19 @@ run_pty_ceiling() {
 	row "$t" none "$r" mbps "$(fdiv "$fps" 1 "$((ip * 8))e-6")"
 }
 
+# one FN TEST CLIENT REP ...: one run, tagged for BENCH_SMAPS
+one() { RUN_TAG=$2.$3.$4 "$@"; }
 # Each repetition runs both clients back to back, alternating who goes
 # first, so slow drifts of the machine hit both alike.
 pair() {
 	local fn=$1 t=$2 r=$3; shift 3
 	want "$t" || return 0
 	if [ $((r % 2)) = 1 ]; then
-		$fn "$t" ours "$r" "$@"; $fn "$t" theirs "$r" "$@"
-		[ -n "$BEFORE" ] && $fn "$t" before "$r" "$@"
+		one $fn "$t" ours "$r" "$@"; one $fn "$t" theirs "$r" "$@"
+		[ -n "$BEFORE" ] && one $fn "$t" before "$r" "$@"
 	else
-		[ -n "$BEFORE" ] && $fn "$t" before "$r" "$@"
-		$fn "$t" theirs "$r" "$@"; $fn "$t" ours "$r" "$@"
+		[ -n "$BEFORE" ] && one $fn "$t" before "$r" "$@"
+		one $fn "$t" theirs "$r" "$@"; one $fn "$t" ours "$r" "$@"
 	fi
 	return 0
 }

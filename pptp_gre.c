@@ -8,12 +8,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
 #include <syslog.h>
@@ -47,9 +49,17 @@
 #define GW_RX_SMALL 2048
 /* pty reads: many frames per read() on a busy link. */
 #define GW_PTY_READ 65536
-/* Encoded frames waiting for the pty; past this we stop reading GRE and
- * let the kernel's socket buffer (and its drop counter) take the load. */
+/* Encoded frames waiting for the pty at most (a batch read below
+ * GW_PTY_OUT_HIGH may go past that; a frame that finds no room here is
+ * dropped, rx_pty_full). */
 #define GW_PTY_OUT_MAX (256 * 1024)
+/* Bytes waiting for pppd from which GRE stays in the kernel (its socket
+ * buffer, GW_RCVBUF, holds the rest): a pty takes about 12 KiB per write
+ * while pppd is behind, so this keeps a few writes' worth ready, and the
+ * pages of pty_out in use stay few (resident memory, README "Speed").  A
+ * batch read below it may go past it; the batches of one wakeup stop at
+ * half of it. */
+#define GW_PTY_OUT_HIGH (32 * 1024)
 /* Once this much of pty_out has been written and what waits is no more
  * than that, the rest moves to the front: the buffer's pages in use stay
  * few while pppd keeps up (resident memory), and no byte moves more than
@@ -71,6 +81,19 @@
 #define GW_SYNC_TIMER_SLACK_NS 1000
 /* Send errors are logged at most once per this many microseconds. */
 #define GW_ERRLOG_US 5000000
+/* After a burst, the pages of the big buffers (pty_out, the receive
+ * slots, the pty read and transmit buffers) past their first
+ * GW_TRIM_KEEP bytes go back to the kernel once no frame has moved for
+ * GW_TRIM_IDLE_US: a call that was busy once does not keep a burst's
+ * worth of memory resident while it idles (README "Speed", memory).  The
+ * next burst faults them in again, zeroed: a few dozen page faults, at
+ * most once per idle period. */
+#define GW_TRIM_IDLE_US 100000
+#define GW_TRIM_KEEP 4096
+/* Allocations from this size on get pages of their own from the kernel,
+ * fixed (glibc would raise it after the first such free, and the reorder
+ * queue's storage, freed after a burst, would then stay in the heap). */
+#define GW_MMAP_THRESHOLD (128 * 1024)
 
 static volatile sig_atomic_t gw_dump_stats;
 static volatile sig_atomic_t gw_stop;
@@ -128,6 +151,9 @@ struct gateway {
 	uint64_t last_sync_write;
 	bool sync_slept;	/* the loop blocked since the last sync write */
 	uint8_t *pty_in;
+	/* giving memory back after a burst (GW_TRIM_IDLE_US) */
+	bool trim_due;		/* a buffer went past GW_TRIM_KEEP */
+	uint64_t last_busy;	/* a frame last moved */
 	uint64_t last_errlog;
 	int status_fd;
 	uint64_t started;
@@ -254,6 +280,8 @@ static void flush_tx(struct gateway *gw, uint64_t now)
 	for (size_t i = 0; i < gw->ntx; i++)
 		pk[i] = (struct iovec){ gw->tx_buf + gw->tx[i].off,
 					gw->tx[i].len };
+	if (gw->tx_used > GW_TRIM_KEEP)
+		gw->trim_due = true;
 	send_batch(gw, pk, gw->ntx, now);
 	gw->ntx = 0;
 	gw->tx_used = 0;
@@ -393,6 +421,9 @@ static bool pty_readable(struct gateway *gw, uint64_t now)
 	}
 	if (n < 0)
 		return true;
+	gw->last_busy = now;
+	if (n > GW_TRIM_KEEP)
+		gw->trim_due = true;
 	if (gw->cfg->sync) {
 		/* pppd's sync line discipline writes one frame per write(),
 		 * but frames written before we read come as one run:
@@ -457,6 +488,13 @@ static bool pty_queue_frame(struct gateway *gw, const uint8_t *frame,
 	return true;
 }
 
+/* Called once per frame queued for pppd. */
+static void pty_out_note_used(struct gateway *gw)
+{
+	if (gw->pty_out_len > GW_TRIM_KEEP)
+		gw->trim_due = true;
+}
+
 static void deliver(struct gateway *gw, const uint8_t *frame, size_t len,
 		    uint32_t seq, uint64_t now)
 {
@@ -466,6 +504,7 @@ static void deliver(struct gateway *gw, const uint8_t *frame, size_t len,
 			    "(rx_pty_full = %u)", seq, gw->st.rx_pty_full);
 		return;
 	}
+	pty_out_note_used(gw);
 	gw->st.rx_accepted++;
 	gw->st.rx_bytes += len;
 	gre_session_delivered(&gw->gs, seq, now);
@@ -506,6 +545,7 @@ static void account_push(struct gateway *gw, enum reorder_verdict v,
 		break;
 	case RO_QUEUED:
 		gw->st.rx_buffered++;
+		gw->trim_due = true;	/* the reorder queue's storage */
 		break;
 	case RO_DUP:
 	case RO_OLD:
@@ -614,6 +654,9 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 		return 0;
 	}
 	gw->ds.rx_gre += (uint32_t)n;
+	gw->last_busy = now;
+	if ((size_t)n * GW_RX_SMALL > GW_TRIM_KEEP)
+		gw->trim_due = true;
 	for (int i = 0; i < n; i++) {
 		uint32_t ovfl = rx_ovfl_count(&msgs[i].msg_hdr);
 
@@ -635,18 +678,36 @@ static int gre_read_batch(struct gateway *gw, uint64_t now)
 			continue;
 		}
 		/* A large one: its head joins its tail in the large slot. */
+		gw->trim_due = true;
 		memcpy(gw->rx[i], gw->rx_small[i], GW_RX_SMALL);
 		on_gre_packet(gw, gw->rx[i], msgs[i].msg_len, now);
 	}
 	return n;
 }
 
-/* Whether the queue for pppd is at least 1/div full: its bytes, or (sync)
- * its frames, whose boundary ring must not overflow either. */
+/* Whether the queue for pppd holds at least GW_PTY_OUT_HIGH / div bytes,
+ * or (sync) GW_SYNC_FRAMES / (2 * div) frames, whose boundary ring must
+ * not overflow either. */
 static bool pty_out_above(const struct gateway *gw, size_t div)
 {
-	return gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_MAX / div ||
-	       (gw->cfg->sync && gw->sync_n >= GW_SYNC_FRAMES / div);
+	return gw->pty_out_len - gw->pty_out_off >= GW_PTY_OUT_HIGH / div ||
+	       (gw->cfg->sync && gw->sync_n >= GW_SYNC_FRAMES / (2 * div));
+}
+
+/* Once GW_PTY_OUT_COMPACT has been written, what waits for pppd moves to
+ * the front of pty_out before a batch lands behind it.  There is less
+ * than GW_PTY_OUT_HIGH of it (GRE is read only then), so no byte moves
+ * more than twice, and the pages in use stay GW_PTY_OUT_COMPACT +
+ * GW_PTY_OUT_HIGH and a batch. */
+static void pty_out_to_front(struct gateway *gw)
+{
+	size_t left = gw->pty_out_len - gw->pty_out_off;
+
+	if (gw->pty_out_off < GW_PTY_OUT_COMPACT)
+		return;
+	memmove(gw->pty_out, gw->pty_out + gw->pty_out_off, left);
+	gw->pty_out_len = left;
+	gw->pty_out_off = 0;
 }
 
 static void gre_readable(struct gateway *gw, uint64_t now)
@@ -654,9 +715,10 @@ static void gre_readable(struct gateway *gw, uint64_t now)
 	/* Under load take several batches per wakeup (while they come full
 	 * and pppd keeps up): one poll, one pty write and at most one ack
 	 * for up to GW_BATCHES_PER_WAKE * GW_BATCH frames. */
+	pty_out_to_front(gw);
 	for (int b = 0; b < GW_BATCHES_PER_WAKE; b++) {
 		if (gre_read_batch(gw, now) < GW_BATCH ||
-		    pty_out_above(gw, 4))
+		    pty_out_above(gw, 2))
 			break;
 	}
 }
@@ -727,6 +789,7 @@ static bool flush_pty(struct gateway *gw, uint64_t now)
 			break;
 		}
 		off += (size_t)w;
+		gw->last_busy = now;
 		/* Sync: one frame per pass.  Async: the pty took less than
 		 * we offered, it is full; the next write would say EAGAIN. */
 		if (gw->cfg->sync || off < gw->pty_out_len)
@@ -766,6 +829,45 @@ static bool cm_readable(struct gateway *gw)
 			    gw->end_reason, sizeof(gw->end_reason));
 }
 
+/* ---- memory after a burst ---------------------------------------------- */
+
+/* Whether there is memory to give back once the gateway idles: only
+ * while nothing waits for pppd (the buffers hold no byte that counts). */
+static bool trim_pending(const struct gateway *gw)
+{
+	return gw->trim_due && gw->pty_out_len == gw->pty_out_off &&
+	       gw->ntx == 0 && reorder_queued(&gw->rq) == 0;
+}
+
+/* The whole pages of buf[GW_TRIM_KEEP, size) go back to the kernel;
+ * they read as zeros when touched again. */
+static void trim_buffer(void *buf, size_t size)
+{
+	const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)buf + GW_TRIM_KEEP + page - 1) & ~(page - 1);
+	uintptr_t b = ((uintptr_t)buf + size) & ~(page - 1);
+
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+/* No frame moved for GW_TRIM_IDLE_US: what the burst touched goes back.
+ * Every buffer trimmed here is empty between two events of the loop
+ * (hdlc_rx's partial frame and the reorder queue live elsewhere). */
+static void trim_after_burst(struct gateway *gw, uint64_t now)
+{
+	if (!trim_pending(gw) || now < gw->last_busy + GW_TRIM_IDLE_US)
+		return;
+	gw->pty_out_len = gw->pty_out_off = 0;
+	trim_buffer(gw->pty_out, GW_PTY_OUT_MAX);
+	trim_buffer(gw->pty_in, GW_PTY_READ);
+	trim_buffer(gw->rx_small, GW_BATCH * sizeof(*gw->rx_small));
+	trim_buffer(gw->rx, GW_BATCH * sizeof(*gw->rx));
+	trim_buffer(gw->tx_buf, (size_t)GW_BATCH * GW_TX_MAX);
+	reorder_release_storage(&gw->rq);
+	gw->trim_due = false;
+}
+
 /* ---- loop --------------------------------------------------------------- */
 
 /* The next timer of the loop: the reorder queue's, the ack's, the next
@@ -787,6 +889,8 @@ static struct timespec gw_timeout(const struct gateway *gw, uint64_t now)
 		if (w < d)
 			d = w;
 	}
+	if (trim_pending(gw) && gw->last_busy + GW_TRIM_IDLE_US < d)
+		d = gw->last_busy + GW_TRIM_IDLE_US;
 	if (d <= now)
 		return (struct timespec){ 0, 0 };
 	if (d - now < 1000000)
@@ -867,7 +971,10 @@ static bool gw_run_due(struct gateway *gw, uint64_t now)
 	if (now >= gre_session_ack_due(&gw->gs, now))
 		send_ack_only(gw, now);
 	flush_tx(gw, now);
-	return !pty_out_pending(gw) || flush_pty(gw, now);
+	if (pty_out_pending(gw))
+		return flush_pty(gw, now);
+	trim_after_burst(gw, now);
+	return true;
 }
 
 /* Whether to ask poll for room on the pty: only for bytes that may be
@@ -901,7 +1008,7 @@ static void gw_poll_set(struct gateway *gw, struct gw_poll *p, uint64_t now)
 							  .events = POLLOUT };
 	}
 	/* Backpressure: while pppd is slow, leave GRE in the kernel. */
-	if (!pty_out_above(gw, 2)) {
+	if (!pty_out_above(gw, 1)) {
 		p->gre = (int)p->n;
 		p->pfd[p->n++] = (struct pollfd){ .fd = cfg->gre_fd,
 						  .events = POLLIN };
@@ -976,6 +1083,7 @@ enum gateway_end gateway_run(const struct gateway_config *cfg)
 	reorder_init(&gw->rq, cfg->timeout_us, cfg->missing_window,
 		     cfg->nobuffer);
 	hdlc_rx_init(&gw->hrx);
+	mallopt(M_MMAP_THRESHOLD, GW_MMAP_THRESHOLD);
 	if (gw_alloc(gw) < 0) {
 		log_warn("out of memory");
 		gw_release(gw);

@@ -47,12 +47,17 @@ void reorder_init(struct reorder *q, uint32_t timeout_us, uint32_t window,
 	q->nobuffer = nobuffer;
 }
 
-static void drop_all_slots(struct reorder *q)
+static void init_free_bufs(struct reorder *q)
 {
-	q->count = 0;
 	q->nfree = REORDER_CAP;
 	for (size_t i = 0; i < REORDER_CAP; i++)
 		q->free_buf[i] = (uint16_t)(REORDER_CAP - 1 - i);
+}
+
+static void drop_all_slots(struct reorder *q)
+{
+	q->count = 0;
+	init_free_bufs(q);
 	q->give_up = false;
 	q->give_up_armed = false;
 }
@@ -67,6 +72,17 @@ void reorder_free(struct reorder *q)
 	q->give_up_armed = false;
 }
 
+void reorder_release_storage(struct reorder *q)
+{
+	if (q->count > 0 || !q->store)
+		return;
+	free(q->store);
+	q->store = NULL;
+	q->nfree = 0;
+}
+
+/* Nothing is held while there is no storage: allocating it leaves the
+ * sequence state and a pending reorder_give_up_gaps() as they are. */
 static bool ensure_store(struct reorder *q)
 {
 	if (q->store)
@@ -74,7 +90,7 @@ static bool ensure_store(struct reorder *q)
 	q->store = malloc((size_t)REORDER_CAP * REORDER_PKT_MAX);
 	if (!q->store)
 		return false;
-	drop_all_slots(q);
+	init_free_bufs(q);
 	return true;
 }
 

@@ -108,6 +108,11 @@ void reorder_init(struct reorder *q, uint32_t timeout_us, uint32_t window,
 		  bool nobuffer);
 /* Free the slot storage; the queue is left empty (and reusable). */
 void reorder_free(struct reorder *q);
+/* Free the slot storage if no packet is held (the next packet that must be
+ * held allocates it again); nothing else changes.  The gateway calls it
+ * once a burst is over, so that a call that once saw reordering does not
+ * keep the pages it touched. */
+void reorder_release_storage(struct reorder *q);
 
 /* Offer packet `seq`. The first packet ever received sets the expected
  * sequence. *lost (may be NULL) is set to the number of sequence numbers

@@ -35,7 +35,9 @@ enum fuzz_op {
 	OP_STEP3,
 	OP_JUMP,      /* push cursor + any 32-bit delta (huge jumps, wrap) */
 	OP_GIVE_UP,   /* reorder_give_up_gaps() */
-	OP_WAIT,      /* only advance time and drain */
+	OP_WAIT,      /* only advance time and drain; odd delta: first
+		       * reorder_release_storage() (what the gateway does
+		       * after a burst) */
 	OP_NEXT,      /* push the sequence number expected next */
 	OP_COUNT
 };
@@ -185,6 +187,8 @@ static void run_record(struct harness *h, const uint8_t *r)
 		reorder_give_up_gaps(&h->q);
 		break;
 	case OP_WAIT:
+		if (delta & 1)
+			reorder_release_storage(&h->q);
 		break;
 	case OP_NEXT:
 		push(h, h->any_delivered ? h->last + 1 : delta, len);

@@ -603,6 +603,39 @@ static void test_free_and_reuse(void)
 	reorder_free(&q);
 }
 
+/* reorder_release_storage gives the storage back only while nothing is
+ * held; the sequence state and a pending give-up survive it. */
+static void test_release_storage(void)
+{
+	struct reorder q;
+	struct sink s = { 0 };
+
+	reorder_init(&q, TIMEOUT_US, REORDER_DEFAULT_WINDOW, false);
+	reorder_release_storage(&q); /* nothing allocated yet: harmless */
+	FEED(&q, &s, 1, 0, RO_DELIVER);
+	FEED(&q, &s, 3, 0, RO_QUEUED);
+	reorder_release_storage(&q);
+	CHECK(q.store != NULL && reorder_queued(&q) == 1,
+	      "a packet held: expected the storage kept, saw store %p queued %zu",
+	      (void *)q.store, reorder_queued(&q));
+	FEED(&q, &s, 2, 0, RO_DELIVER);
+	reorder_release_storage(&q);
+	CHECK(q.store == NULL, "nothing held: expected the storage released");
+	/* the next held packet allocates it again; the sequence goes on */
+	FEED(&q, &s, 5, 1 * MS, RO_QUEUED);
+	drain(&q, &s, 1 * MS + TIMEOUT_US);
+	static const uint32_t exp[] = { 1, 2, 3, 5 };
+	expect_delivered(&s, exp, NELEM(exp), 1, "release and hold again");
+	/* a give-up armed while there is no storage covers the next held
+	 * packet: it is not waited for */
+	reorder_release_storage(&q);
+	reorder_give_up_gaps(&q);
+	FEED(&q, &s, 8, 2 * MS + TIMEOUT_US, RO_QUEUED);
+	static const uint32_t exp2[] = { 1, 2, 3, 5, 8 };
+	expect_delivered(&s, exp2, NELEM(exp2), 3, "give up across a release");
+	reorder_free(&q);
+}
+
 /* ---- randomised property test ---- */
 
 static uint32_t rng_state = 0x2545F491u;
@@ -747,6 +780,7 @@ int main(void)
 	test_push_without_drain();
 	test_empty_payload();
 	test_free_and_reuse();
+	test_release_storage();
 	test_property();
 	return check_done("test_reorder");
 }

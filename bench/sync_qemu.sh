@@ -120,7 +120,7 @@ END {
 
 {
 	echo "# Sync downstream through pppd's sync line discipline (bench/sync_qemu.sh)"
-	echo "# $T0, $REPS repetitions in one qemu TCG guest (1 vCPU), odd ones ours first;"
+	echo "# $T0, $REPS repetitions in one qemu TCG guest (${E2E_SMP:-1} vCPU), odd ones ours first;"
 	echo "# host load before/after: $LOAD0 / $LOAD1; $(nproc) host CPUs"
 	echo "# load: UDP, ${E2E_BENCH_SIZE}-byte payload, server side -> client ppp address;"
 	echo "#   flat: $E2E_BENCH_FLAT_N datagrams, at most ${E2E_BENCH_FLAT_S}s of sending, as fast as sendto returns;"

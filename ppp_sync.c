@@ -93,19 +93,64 @@ static size_t next_compressed(const uint8_t *p, size_t n,
 	return n;
 }
 
-size_t ppp_sync_frame_len(const uint8_t *p, size_t n)
+/* Bytes of the information field up to and including a protocol's
+ * length field (0: the protocol has none). */
+static size_t len_field_end(uint16_t proto)
+{
+	if (proto >= 0x8000)
+		return CP_HDR_LEN;
+	if (proto == PROTO_IP)
+		return 4;
+	if (proto == PROTO_IPV6)
+		return 6;
+	return 0;
+}
+
+enum ppp_sync_end ppp_sync_frame_end(const uint8_t *p, size_t n, size_t *len)
 {
 	struct ppp_hdr h;
+	size_t l, need;
+
+	*len = n;
+	if (n == 0)
+		return PS_REST;
+	/* ff alone: the address field, not a one-byte protocol (yet). */
+	if (n == 1 && p[0] == PPP_ALLSTATIONS) {
+		*len = 0;
+		return PS_SHORT;
+	}
+	if (!parse_hdr(p, n, &h)) {
+		/* Two bytes of a header, or one after ff 03: maybe cut. */
+		if (n < 4) {
+			*len = 0;
+			return PS_SHORT;
+		}
+		return PS_REST;
+	}
+	if (h.proto == PROTO_COMP) {
+		if (n < h.len + MPPE_HDR_LEN) {
+			*len = 0;
+			return PS_SHORT;
+		}
+		l = next_compressed(p, n, &h);
+		*len = l;
+		return l < n ? PS_WHOLE : PS_OPEN;
+	}
+	need = len_field_end(h.proto);
+	if (need && n < h.len + need) {
+		*len = 0;
+		return PS_SHORT;
+	}
+	l = announced_len(p, n, &h);
+	if (l == 0)
+		return PS_REST;
+	*len = l;
+	return l <= n ? PS_WHOLE : PS_SHORT;
+}
+
+size_t ppp_sync_frame_len(const uint8_t *p, size_t n)
+{
 	size_t len;
 
-	if (n == 0)
-		return 0;
-	if (!parse_hdr(p, n, &h))
-		return n;
-	if (h.proto == PROTO_COMP)
-		return next_compressed(p, n, &h);
-	len = announced_len(p, n, &h);
-	if (len == 0 || len > n)
-		return n;
-	return len;
+	return ppp_sync_frame_end(p, n, &len) == PS_WHOLE ? len : n;
 }

@@ -23,4 +23,16 @@
 /* Length of the first frame in p[0..n) (n when it cannot be told apart
  * from what follows).  Always >= 1 for n >= 1. */
 size_t ppp_sync_frame_len(const uint8_t *p, size_t n);
+
+/* How the first frame of p[0..n) ends, when the run may have been cut
+ * by the end of a read (a pty hands over at most what its line
+ * discipline holds):
+ *   PS_WHOLE  it ends at *len <= n; what follows is the next frame;
+ *   PS_SHORT  its length field asks for *len > n bytes (*len = 0: the
+ *             header or the length field itself is not complete yet);
+ *   PS_OPEN   compressed data running to n: nothing says whether it ends
+ *             there or goes on in the next read (*len = n);
+ *   PS_REST   nothing tells it apart from what follows (*len = n). */
+enum ppp_sync_end { PS_WHOLE, PS_SHORT, PS_OPEN, PS_REST };
+enum ppp_sync_end ppp_sync_frame_end(const uint8_t *p, size_t n, size_t *len);
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
@@ -49,6 +50,15 @@
 #define GW_RX_SMALL 2048
 /* pty reads: many frames per read() on a busy link. */
 #define GW_PTY_READ 65536
+/* What a pty's line discipline holds for its reader (the kernel's
+ * N_TTY_BUF_SIZE): a read of this much (less one) likely ended because
+ * the buffer was full, maybe inside a frame. */
+#define GW_PTY_RING 4096
+/* --sync: a frame a read cut short waits for the rest in the next read,
+ * at most this long and this big (within GW_TRIM_KEEP of pty_in, which
+ * the memory trim keeps). */
+#define GW_SYNC_CARRY_US 10000
+#define GW_SYNC_CARRY_MAX 4096
 /* Encoded frames waiting for the pty at most (a batch read below
  * GW_PTY_OUT_HIGH may go past that; a frame that finds no room here is
  * dropped, rx_pty_full). */
@@ -151,6 +161,10 @@ struct gateway {
 	uint64_t last_sync_write;
 	bool sync_slept;	/* the loop blocked since the last sync write */
 	uint8_t *pty_in;
+	/* --sync: the unfinished last frame of the previous read, at the
+	 * front of pty_in since carry_since */
+	size_t sync_carry;
+	uint64_t carry_since;
 	/* giving memory back after a burst (GW_TRIM_IDLE_US) */
 	bool trim_due;		/* a buffer went past GW_TRIM_KEEP */
 	uint64_t last_busy;	/* a frame last moved */
@@ -408,10 +422,33 @@ static void pty_frames_async(struct gateway *gw, const uint8_t *in, size_t n,
 	}
 }
 
+/* --sync: whether the last frame of a read waits for the next read.  A
+ * length field that asks for more says so (a frame of pppd's is never
+ * shorter than its length field); compressed data has none, so it waits
+ * only when the read filled the line discipline's buffer or more bytes
+ * are already there. */
+static bool sync_tail_unfinished(const struct gateway *gw,
+				 enum ppp_sync_end e, size_t want, size_t left,
+				 bool ring_full)
+{
+	int more = 0;
+
+	if (left > GW_SYNC_CARRY_MAX)
+		return false;
+	if (e == PS_SHORT)
+		return want <= GW_SYNC_CARRY_MAX;
+	if (e != PS_OPEN)
+		return false;
+	if (ring_full)
+		return true;
+	return ioctl(gw->cfg->pty_in, FIONREAD, &more) == 0 && more > 0;
+}
+
 /* Returns false when the pty is gone. */
 static bool pty_readable(struct gateway *gw, uint64_t now)
 {
-	ssize_t n = read(gw->cfg->pty_in, gw->pty_in, GW_PTY_READ);
+	ssize_t n = read(gw->cfg->pty_in, gw->pty_in + gw->sync_carry,
+			 GW_PTY_READ - gw->sync_carry);
 
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		snprintf(gw->end_reason, sizeof(gw->end_reason),
@@ -430,14 +467,30 @@ static bool pty_readable(struct gateway *gw, uint64_t now)
 		 * ppp_sync.c finds their boundaries from real length fields
 		 * and MPPE coherency counts, never from guessed bytes. */
 		const uint8_t *p = gw->pty_in;
-		size_t left = (size_t)n;
+		size_t left = gw->sync_carry + (size_t)n;
+		bool ring_full = (size_t)n >= GW_PTY_RING - 1;
 
+		gw->sync_carry = 0;
 		while (left > 0) {
-			size_t len = ppp_sync_frame_len(p, left);
+			size_t len;
+			enum ppp_sync_end e = ppp_sync_frame_end(p, left, &len);
 
-			queue_frame(gw, p, len, now);
-			p += len;
-			left -= len;
+			if (e == PS_WHOLE) {
+				queue_frame(gw, p, len, now);
+				p += len;
+				left -= len;
+				continue;
+			}
+			/* The last frame of the run, maybe cut by the end
+			 * of the read: its rest comes with the next one. */
+			if (sync_tail_unfinished(gw, e, len, left, ring_full)) {
+				memmove(gw->pty_in, p, left);
+				gw->sync_carry = left;
+				gw->carry_since = now;
+				break;
+			}
+			queue_frame(gw, p, left, now);
+			break;
 		}
 	} else {
 		pty_frames_async(gw, gw->pty_in, (size_t)n, now);
@@ -880,6 +933,8 @@ static struct timespec gw_timeout(const struct gateway *gw, uint64_t now)
 	a = gre_session_ack_due(&gw->gs, now);
 	if (a < d)
 		d = a;
+	if (gw->sync_carry && gw->carry_since + GW_SYNC_CARRY_US < d)
+		d = gw->carry_since + GW_SYNC_CARRY_US;
 	if (gw->cfg->sync && pty_out_pending(gw)) {
 		uint64_t w = sync_write_due(gw);
 
@@ -966,6 +1021,11 @@ static void status_poll(struct gateway *gw, uint64_t now)
  * when the pty is gone. */
 static bool gw_run_due(struct gateway *gw, uint64_t now)
 {
+	/* --sync: the rest of a cut frame did not come; it goes as it is. */
+	if (gw->sync_carry && now >= gw->carry_since + GW_SYNC_CARRY_US) {
+		queue_frame(gw, gw->pty_in, gw->sync_carry, now);
+		gw->sync_carry = 0;
+	}
 	diag_poll(gw, now);
 	drain_reorder(gw, now);
 	if (now >= gre_session_ack_due(&gw->gs, now))

@@ -571,6 +571,35 @@ t_sync() {
 	assert_clean $n
 }
 
+# Sync upstream while the gateway lags: the pty's line discipline hands
+# it at most 4 KiB per read, so with 1400-byte frames waiting, reads end
+# inside frames; the unfinished tail waits for the next read
+# (GW_SYNC_CARRY_*).  The gateway is stopped for 0.4 s while pppstub
+# writes; every frame must still reach the server whole.
+t_sync_cut() {
+	local n=sync_cut ok bad gw="" p r
+	tsrv_start $n --data sink --log-gre --exit-when-idle || return
+	(run_pty $n PPPSTUB_SYNC=1 PPPSTUB_LAYOUT=ip PPPSTUB_DELAY_MS=1500 \
+		PPPSTUB_SEND=200 PPPSTUB_SIZE=1400 PPPSTUB_RATE=1000 \
+		PPPSTUB_TIMEOUT=8 PPPSTUB_LINGER_MS=1500 -- \
+		$SRV --nolaunchpppd --nohostroute --sync) &
+	r=$!
+	sleep 1.4
+	for p in $(ip netns pids "$NS_C"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = pptpgw ] && gw=$p
+	done
+	if [ -n "$gw" ]; then
+		kill -STOP "$gw"; sleep 0.4; kill -CONT "$gw"
+	fi
+	wait $r
+	tsrv_stop
+	ok=$(kv "$WORK/$n.srv.stats" rx_pattern_ok)
+	bad=$(kv "$WORK/$n.srv.stats" rx_bad_payload)
+	[ -n "$gw" ] && [ "${ok:-0}" = 200 ] && [ "${bad:-1}" = 0 ]
+	check $n $? "expected 200 whole 1400-byte frames at the server after a 0.4 s stall of the gateway (pid ${gw:-not found}), saw rx_pattern_ok=$ok rx_bad_payload=$bad"
+	assert_clean $n
+}
+
 t_cli() {
 	local out rc
 	out=$("$PPTP" --version 2>&1); rc=$?
@@ -839,7 +868,7 @@ t_pty_full() {
 
 for t in t_cli t_pty_data t_launch t_two_calls t_sigusr1 t_hostroute t_refused t_causes t_callmgr_fds t_socket_modes \
 	t_unreachable t_server_clear t_server_stop t_echo t_sli t_options_wire \
-	t_reorder t_test_type t_sync t_status t_status_hostile t_multiaddr t_defects t_strict_window t_pty_full; do
+	t_reorder t_test_type t_sync t_sync_cut t_status t_status_hostile t_multiaddr t_defects t_strict_window t_pty_full; do
 	want "$t" || continue
 	$t
 done

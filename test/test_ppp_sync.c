@@ -129,10 +129,99 @@ static void test_mppe(void)
 	      "count not consecutive: no split");
 }
 
+/* ppp_sync_frame_end: whether a run cut by the end of a read ends in a
+ * frame that wants more, and the gateway's carry-over: the same frames
+ * come out whichever byte a read ends at. */
+static void test_frame_end(void)
+{
+	uint8_t buf[4096];
+	size_t len, a, b, cuts = 0;
+	bool ok_cuts = true;
+	enum ppp_sync_end e;
+
+	e = ppp_sync_frame_end(ip4, sizeof(ip4), &len);
+	CHECK(e == PS_WHOLE && len == sizeof(ip4), "whole IPv4: saw %d %zu", e, len);
+	e = ppp_sync_frame_end(ip4, 20, &len);
+	CHECK(e == PS_SHORT && len == sizeof(ip4),
+	      "IPv4 cut after 20 bytes: expected short, wanting %zu, saw %d %zu",
+	      sizeof(ip4), e, len);
+	e = ppp_sync_frame_end(ip4, 6, &len);
+	CHECK(e == PS_SHORT && len == 0,
+	      "IPv4 cut in its length field: expected short (0), saw %d %zu", e, len);
+	e = ppp_sync_frame_end(lcp, 3, &len);
+	CHECK(e == PS_SHORT && len == 0, "LCP cut in the header: saw %d %zu", e, len);
+	e = ppp_sync_frame_end(lcp, 10, &len);
+	CHECK(e == PS_SHORT && len == sizeof(lcp), "LCP cut: saw %d %zu", e, len);
+	{
+		const uint8_t other[] = { 0xff, 0x03, 0x00, 0x2d, 1, 2, 3, 4, 5 };
+
+		e = ppp_sync_frame_end(other, sizeof(other), &len);
+		CHECK(e == PS_REST && len == sizeof(other),
+		      "VJ-compressed (no length): expected the rest, saw %d %zu", e, len);
+	}
+	a = mppe(buf, 0x0123, 1400, 1, false);
+	b = mppe(buf + a, 0x0124, 1400, 2, false);
+	e = ppp_sync_frame_end(buf, a + b, &len);
+	CHECK(e == PS_WHOLE && len == a, "MPPE then MPPE: saw %d %zu", e, len);
+	e = ppp_sync_frame_end(buf + a, b, &len);
+	CHECK(e == PS_OPEN && len == b, "last MPPE frame: expected open, saw %d %zu",
+	      e, len);
+	e = ppp_sync_frame_end(buf, 5, &len);
+	CHECK(e == PS_SHORT && len == 0, "MPPE cut in its header: saw %d %zu", e, len);
+	/* Two frames cut at every byte: carrying the unfinished tail of the
+	 * first part over gives the frames whole. */
+	for (size_t cut = 1; cut < a + b; cut++) {
+		uint8_t run[4096];
+		size_t carry = 0, got[4], k = 0, off = 0;
+		bool ok = true;
+
+		for (int part = 0; part < 2 && ok; part++) {
+			size_t take = part == 0 ? cut : a + b - cut, left;
+			uint8_t *p = run;
+
+			memcpy(run + carry, buf + off, take);
+			off += take;
+			left = carry + take;
+			carry = 0;
+			while (left > 0) {
+				e = ppp_sync_frame_end(p, left, &len);
+				if (e == PS_WHOLE) {
+					if (k < 4)
+						got[k] = len;
+					k++;
+					p += len;
+					left -= len;
+					continue;
+				}
+				if (part == 0 && (e == PS_SHORT || e == PS_OPEN)) {
+					memmove(run, p, left);
+					carry = left;
+					break;
+				}
+				if (k < 4)
+					got[k] = left;
+				k++;
+				break;
+			}
+		}
+		if (k != 2 || got[0] != a || got[1] != b) {
+			ok_cuts = false;
+			CHECK(0, "two MPPE frames cut at %zu: expected %zu/%zu, saw %zu frames",
+			      cut, a, b, k);
+			break;
+		}
+		cuts++;
+	}
+	CHECK(ok_cuts && cuts == a + b - 1,
+	      "expected every one of %zu cuts to give both frames, %zu did",
+	      a + b - 1, cuts);
+}
+
 int main(void)
 {
 	test_control_and_ip();
 	test_untrusted_lengths();
 	test_mppe();
+	test_frame_end();
 	return check_done("ppp_sync");
 }

@@ -173,9 +173,8 @@ static void test_frame_end(void)
 	for (size_t cut = 1; cut < a + b; cut++) {
 		uint8_t run[4096];
 		size_t carry = 0, got[4], k = 0, off = 0;
-		bool ok = true;
 
-		for (int part = 0; part < 2 && ok; part++) {
+		for (int part = 0; part < 2; part++) {
 			size_t take = part == 0 ? cut : a + b - cut, left;
 			uint8_t *p = run;
 
